@@ -1,0 +1,115 @@
+//! The per-file pipeline: read once and hash, detect the format, decode the
+//! pixels under limits, gather every signal's evidence, fuse.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::decode;
+use crate::error::{Error, Result};
+use crate::fusion;
+use crate::input::{self, Format, Hashes};
+use crate::report::{FileReport, PixelSummary};
+use crate::signals::content_credentials::Verifier;
+use crate::signals::{jpeg_structure, metadata, Outcome};
+
+/// Analyses files with one configuration. Cheap to share between threads.
+#[derive(Debug)]
+pub struct Analyzer {
+    config: Config,
+    verifier: Verifier,
+}
+
+impl Analyzer {
+    /// Builds an analyzer (parses the trust anchors once).
+    pub fn new(config: Config) -> Result<Self> {
+        let verifier = Verifier::new(config.trust_anchors_pem.as_deref())?;
+        Ok(Analyzer { config, verifier })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Analyses one file. Never fails: errors are recorded in the report.
+    pub fn analyze_path(&self, path: &Path) -> FileReport {
+        let mut report = FileReport::empty(path.display().to_string());
+        match input::read_file(path, self.config.limits.max_file_bytes) {
+            Ok(inp) => self.fill(&mut report, &inp.bytes, inp.hashes),
+            Err(e) => {
+                if let Error::TooLarge { size, .. } = &e {
+                    report.size = Some(*size);
+                }
+                report.error("read", e.to_string());
+                fusion::decide(&mut report);
+            }
+        }
+        report
+    }
+
+    /// Analyses bytes already in memory; `name` is recorded as the path.
+    pub fn analyze_bytes(&self, name: &str, bytes: &[u8]) -> FileReport {
+        let mut report = FileReport::empty(name.to_string());
+        self.fill(&mut report, bytes, input::hash_bytes(bytes));
+        report
+    }
+
+    fn fill(&self, r: &mut FileReport, bytes: &[u8], hashes: Hashes) {
+        let limits = &self.config.limits;
+        r.size = Some(bytes.len() as u64);
+        r.hashes = Some(hashes);
+        let Some(format) = Format::detect(bytes) else {
+            let magic = input::hex(&bytes[..bytes.len().min(8)]);
+            r.error("format", Error::Unsupported { magic }.to_string());
+            fusion::decide(r);
+            return;
+        };
+        r.format = Some(format);
+
+        let image = if self.config.no_pixels {
+            r.pixels = Outcome::not_applicable("pixels not analysed (--no-pixels)");
+            None
+        } else {
+            match decode::decode(bytes, format, limits) {
+                Ok(img) => {
+                    r.width = Some(img.width());
+                    r.height = Some(img.height());
+                    r.pixels = Outcome::Analysed(PixelSummary {
+                        width: img.width(),
+                        height: img.height(),
+                        color: decode::color_name(&img),
+                    });
+                    Some(img)
+                }
+                Err(e) => {
+                    if format.pixels_supported() {
+                        r.error("decode", e.clone());
+                    }
+                    r.pixels = Outcome::not_applicable(e);
+                    None
+                }
+            }
+        };
+
+        let (meta, problems) = metadata::analyze(bytes, format, image.as_ref(), limits);
+        for p in problems {
+            r.error("metadata", p);
+        }
+        let c2pa = self
+            .verifier
+            .analyze(bytes, format, meta.provenance_reference.as_deref());
+        r.c2pa = Outcome::Analysed(c2pa);
+        r.jpeg = if format == Format::Jpeg {
+            let make = meta.exif.as_ref().and_then(|e| e.make.as_deref());
+            let s = jpeg_structure::analyze(bytes, make);
+            if let Some(p) = &s.problem {
+                r.error("jpeg", p.clone());
+            }
+            Outcome::Analysed(s)
+        } else {
+            Outcome::not_applicable("not a JPEG")
+        };
+        r.metadata = Outcome::Analysed(meta);
+        fusion::decide(r);
+    }
+}

@@ -1,0 +1,57 @@
+//! Command-line definitions (clap). The doc comments are the help text.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Offline, explainable triage of camera photographs versus AI-generated images.
+///
+/// No network access, no neural network: every verdict comes with the
+/// evidence that decided it.
+#[derive(Debug, Parser)]
+#[command(name = "provenant", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse single files and print a verdict with its evidence.
+    Analyze(AnalyzeArgs),
+}
+
+/// Options shared by every command that analyses files.
+#[derive(Debug, clap::Args)]
+pub struct AnalysisOptions {
+    /// PEM bundle of C2PA trust anchors (e.g. the official C2PA trust list).
+    /// Default: $PROVENANT_TRUST_ANCHORS, then
+    /// $XDG_CONFIG_HOME/provenant/trust-anchors.pem, then
+    /// /etc/provenant/trust-anchors.pem. Without one, no signer is trusted.
+    #[arg(long, value_name = "PEM")]
+    pub trust_anchors: Option<PathBuf>,
+
+    /// Largest file analysed, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub max_file_size: u64,
+
+    /// Do not decode pixels: hashes, metadata, C2PA and JPEG structure only.
+    #[arg(long)]
+    pub no_pixels: bool,
+}
+
+/// `provenant analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Image files to analyse.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Print one JSON object per file, one per line, instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub options: AnalysisOptions,
+}

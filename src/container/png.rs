@@ -1,0 +1,78 @@
+//! PNG chunks (PNG specification, 3rd edition, §5), read without decoding.
+
+use super::be32;
+
+/// One chunk: its four-letter type and its data.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    /// Chunk type, e.g. `b"tEXt"`.
+    pub kind: [u8; 4],
+    /// Chunk data (CRC not included).
+    pub data: &'a [u8],
+}
+
+/// All chunks of a PNG, and how the walk ended.
+#[derive(Debug, Default)]
+pub struct Chunks<'a> {
+    /// Chunks in file order.
+    pub chunks: Vec<Chunk<'a>>,
+    /// Why the walk stopped early, if it did.
+    pub problem: Option<String>,
+}
+
+/// Walks the chunks of a PNG file (after the 8-byte signature).
+pub fn chunks(bytes: &[u8]) -> Chunks<'_> {
+    let mut out = Chunks::default();
+    let mut pos = 8;
+    while pos < bytes.len() {
+        let (Some(len), Some(kind)) = (be32(bytes, pos), bytes.get(pos + 4..pos + 8)) else {
+            out.problem = Some(format!("truncated chunk header at byte {pos}"));
+            return out;
+        };
+        let start = pos + 8;
+        let Some(end) = start
+            .checked_add(len as usize)
+            .filter(|&e| e <= bytes.len())
+        else {
+            out.problem = Some(format!(
+                "chunk {} at byte {pos} declares {len} bytes past the end of the file",
+                String::from_utf8_lossy(kind)
+            ));
+            return out;
+        };
+        let mut k = [0u8; 4];
+        k.copy_from_slice(kind);
+        out.chunks.push(Chunk {
+            kind: k,
+            data: &bytes[start..end],
+        });
+        if &k == b"IEND" {
+            return out;
+        }
+        pos = end + 4; // skip CRC
+    }
+    out.problem = Some("file ends before the IEND chunk (truncated)".to_string());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_chunks_and_detects_truncation() {
+        let mut f = b"\x89PNG\r\n\x1a\n".to_vec();
+        f.extend_from_slice(b"\0\0\0\x03tEXtabc\0\0\0\0");
+        f.extend_from_slice(b"\0\0\0\0IEND\xAE\x42\x60\x82");
+        let c = chunks(&f);
+        assert_eq!(c.chunks.len(), 2);
+        assert_eq!(&c.chunks[0].kind, b"tEXt");
+        assert_eq!(c.chunks[0].data, b"abc");
+        assert!(c.problem.is_none());
+        let c = chunks(&f[..20]);
+        assert!(c.problem.is_some());
+        let mut bad = b"\x89PNG\r\n\x1a\n".to_vec();
+        bad.extend_from_slice(b"\xFF\xFF\xFF\xFFtEXt");
+        assert!(chunks(&bad).problem.is_some());
+    }
+}

@@ -1,0 +1,44 @@
+//! RIFF chunks of a WebP file (Google's WebP container specification).
+
+use super::le32;
+
+/// One top-level chunk of a WebP file.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    /// FourCC, e.g. `b"EXIF"`, `b"XMP "`, `b"VP8L"`.
+    pub kind: [u8; 4],
+    /// Chunk payload.
+    pub data: &'a [u8],
+}
+
+/// Walks the chunks after the 12-byte `RIFF....WEBP` header. Stops quietly at
+/// the end of the data; returns the problem if a chunk is truncated.
+pub fn chunks(bytes: &[u8]) -> (Vec<Chunk<'_>>, Option<String>) {
+    let mut out = Vec::new();
+    let mut pos = 12;
+    while pos + 8 <= bytes.len() {
+        let (Some(kind), Some(len)) = (bytes.get(pos..pos + 4), le32(bytes, pos + 4)) else {
+            break;
+        };
+        let start = pos + 8;
+        let Some(end) = start
+            .checked_add(len as usize)
+            .filter(|&e| e <= bytes.len())
+        else {
+            return (
+                out,
+                Some(format!(
+                    "WebP chunk at byte {pos} runs past the end of the file"
+                )),
+            );
+        };
+        let mut k = [0u8; 4];
+        k.copy_from_slice(kind);
+        out.push(Chunk {
+            kind: k,
+            data: &bytes[start..end],
+        });
+        pos = end + (len as usize & 1); // chunks are padded to even sizes
+    }
+    (out, None)
+}

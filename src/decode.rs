@@ -1,0 +1,37 @@
+//! Pixel decoding with `image`, under dimension and allocation limits, on the
+//! sensor grid (EXIF orientation is not applied: later signals need it).
+
+use image::{DynamicImage, ImageFormat, ImageReader};
+use std::io::Cursor;
+
+use crate::config::Limits;
+use crate::input::Format;
+
+/// Decodes the pixels of a file already in memory.
+pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicImage, String> {
+    let image_format = match format {
+        Format::Jpeg => ImageFormat::Jpeg,
+        Format::Png => ImageFormat::Png,
+        Format::Webp => ImageFormat::WebP,
+        Format::Tiff => ImageFormat::Tiff,
+        Format::Gif => ImageFormat::Gif,
+        Format::Bmp => ImageFormat::Bmp,
+        Format::Heif | Format::Avif => {
+            return Err(
+                "no decoder for HEIF/AVIF pixels in this build: metadata and C2PA only".into(),
+            )
+        }
+    };
+    let mut image_limits = image::Limits::default();
+    image_limits.max_image_width = Some(limits.max_dimension);
+    image_limits.max_image_height = Some(limits.max_dimension);
+    image_limits.max_alloc = Some(limits.max_decode_alloc);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
+    reader.limits(image_limits);
+    reader.decode().map_err(|e| e.to_string())
+}
+
+/// A short name of the decoded colour type, e.g. "rgb8".
+pub fn color_name(img: &DynamicImage) -> String {
+    format!("{:?}", img.color()).to_lowercase()
+}

@@ -1,0 +1,23 @@
+//! provenant: offline, explainable triage of camera photographs versus
+//! AI-generated images.
+//!
+//! Each file is read once and hashed, its format detected from magic bytes,
+//! its pixels decoded under limits; the signals in [`signals`] gather typed
+//! evidence; [`fusion`] turns it into a verdict, flags, a triage priority and
+//! plain-language explanations, carried by a [`report::FileReport`].
+
+pub mod analyze;
+pub mod config;
+pub mod container;
+pub mod decode;
+pub mod error;
+pub mod fusion;
+pub mod input;
+pub mod report;
+pub mod sanitize;
+pub mod signals;
+
+pub use analyze::Analyzer;
+pub use config::{Config, Limits};
+pub use error::{Error, Result};
+pub use report::{FileReport, Verdict};

@@ -1,0 +1,93 @@
+//! The `provenant` binary: parses arguments, builds a configuration, calls
+//! the library, prints, and maps the outcome to an exit code
+//! (0 all analysed, 1 some files failed, 2 usage or fatal error).
+
+mod cli;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+
+use cli::{AnalysisOptions, AnalyzeArgs, Cli, Command};
+use provenant::report::{human, jsonl};
+use provenant::{Analyzer, Config};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("provenant: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+    }
+}
+
+fn config_from(opts: &AnalysisOptions) -> anyhow::Result<Config> {
+    let mut config = Config::default();
+    config.limits.max_file_bytes = opts.max_file_size;
+    config.no_pixels = opts.no_pixels;
+    let anchors = opts
+        .trust_anchors
+        .clone()
+        .or_else(Config::default_trust_anchors);
+    if let Some(path) = anchors {
+        config = config.with_trust_anchors(&path)?;
+    }
+    Ok(config)
+}
+
+fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let analyzer = Analyzer::new(config_from(&args.options)?).context("setting up the analyzer")?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    for (i, path) in args.files.iter().enumerate() {
+        let report = analyzer.analyze_path(path);
+        if !report.errors.is_empty() {
+            failed += 1;
+        }
+        if args.json {
+            jsonl::write(&mut out, &report)?;
+        } else {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            human::write(&mut out, &report)?;
+        }
+        out.flush()?;
+    }
+    if failed > 0 {
+        eprintln!(
+            "provenant: {failed} of {} files had errors",
+            args.files.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+}
