@@ -60,7 +60,6 @@ pub fn decide(r: &mut FileReport) {
 
     let mut flags = Vec::new();
     let mut explanations = Vec::new();
-    let ai_edited = has(Meaning::AiEdited, Strength::Declared);
 
     let verdict = if let Some(f) = first(Meaning::AiGenerated, Strength::Declared) {
         explanations.push(format!("Declared synthetic: {}.", describe(f)));
@@ -84,6 +83,10 @@ pub fn decide(r: &mut FileReport) {
         Verdict::Inconclusive
     };
 
+    // A declared AI edit flags a real photo; a fully generated image edited
+    // again by AI stays synthetic.
+    let ai_edited =
+        verdict != Verdict::DeclaredSynthetic && has(Meaning::AiEdited, Strength::Declared);
     if ai_edited {
         flags.push(Flag::AiEdited);
         if let Some(f) = first(Meaning::AiEdited, Strength::Declared) {

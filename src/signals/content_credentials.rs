@@ -112,8 +112,7 @@ impl Verifier {
                 "verify_trust": true,
                 "ocsp_fetch": false,
                 "remote_manifest_fetch": false
-            },
-            "core": { "decode_identity_assertions": false }
+            }
         });
         if let Some(pem) = trust_anchors_pem {
             settings["trust"] = serde_json::json!({ "trust_anchors": pem });

@@ -64,6 +64,7 @@ pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding
     let mut params: Option<GeneratorParams> = None;
     let mut findings = Vec::new();
     let mut mentions = Vec::new();
+    let mut mentioned: Option<GeneratorParams> = None;
     let novelai = entries
         .iter()
         .any(|e| e.key == "Software" && e.value.trim() == "NovelAI");
@@ -95,7 +96,7 @@ pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding
                 }
             }
             None => {
-                if let Some(name) = generator_name(&entry.value) {
+                if generator_name(&entry.value).is_some() {
                     let strength = if is_software_field(&entry.key) {
                         Strength::Declared
                     } else {
@@ -108,8 +109,8 @@ pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding
                         Meaning::AiGenerated,
                         strength,
                     ));
-                    if params.is_none() && strength == Strength::Declared {
-                        params = Some(tool_only(name));
+                    if mentioned.is_none() && strength == Strength::Declared {
+                        mentioned = Some(tool_only(&crate::sanitize::excerpt(&entry.value, 60)));
                     }
                 }
             }
@@ -117,7 +118,7 @@ pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding
     }
     // Parsed generator payloads come before mere name mentions.
     findings.extend(mentions);
-    (params, findings)
+    (params.or(mentioned), findings)
 }
 
 impl GeneratorParams {
@@ -475,7 +476,7 @@ mod tests {
         assert_eq!(generator_name("Imagenomic Portraiture"), None);
         assert_eq!(generator_name("Adobe Photoshop 25.0"), None);
         let (p, f) = recognise(&[entry("Software", "Midjourney")]);
-        assert!(p.is_none() || p.unwrap().tool == "midjourney");
+        assert_eq!(p.unwrap().tool, "Midjourney");
         assert_eq!(f[0].strength, Strength::Declared);
     }
 

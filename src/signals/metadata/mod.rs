@@ -275,13 +275,14 @@ fn interpret_xmp(props: &[xmp::Property], ev: &mut MetadataEvidence, texts: &mut
         match p.name.as_str() {
             "Iptc4xmpExt:DigitalSourceType" if !ev.digital_source_types.contains(&p.value) => {
                 ev.digital_source_types.push(p.value.clone());
-                ev.findings.push(Finding::new(
-                    "XMP",
-                    &p.name,
-                    &p.value,
-                    digital_source_meaning(&p.value),
-                    Strength::Declared,
-                ));
+                // An unsigned capture claim costs nothing to write: weak.
+                let meaning = digital_source_meaning(&p.value);
+                let strength = match meaning {
+                    Meaning::CameraCapture => Strength::Weak,
+                    _ => Strength::Declared,
+                };
+                ev.findings
+                    .push(Finding::new("XMP", &p.name, &p.value, meaning, strength));
             }
             "xmp:CreatorTool" => {
                 ev.creator_tool.get_or_insert_with(|| p.value.clone());

@@ -1,0 +1,73 @@
+//! The command line: output forms, exit codes, sanitizing.
+
+use assert_cmd::Command;
+
+use crate::common::fixture;
+
+fn provenant() -> Command {
+    let mut c = Command::cargo_bin("provenant").unwrap();
+    c.env_remove("PROVENANT_TRUST_ANCHORS")
+        .env("XDG_CONFIG_HOME", "/nonexistent");
+    c
+}
+
+#[test]
+fn json_output_is_one_object_per_file_and_exit_code_0() {
+    let out = provenant()
+        .args(["analyze", "--json"])
+        .arg(fixture("ok/comfyui.png"))
+        .arg(fixture("ok/plain-pattern.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["type"], "file");
+    assert_eq!(lines[0]["verdict"], "declared-synthetic");
+    assert_eq!(lines[0]["schema_version"], 1);
+    assert_eq!(lines[1]["verdict"], "inconclusive");
+    assert_eq!(lines[0]["metadata"]["generator"]["tool"], "ComfyUI");
+}
+
+#[test]
+fn a_bad_file_gives_exit_code_1_and_the_others_are_still_analysed() {
+    let out = provenant()
+        .arg("analyze")
+        .arg(fixture("bad/garbage.bin"))
+        .arg(fixture("ok/comfyui.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("not a supported image format"));
+    assert!(text.contains("declared-synthetic"));
+}
+
+#[test]
+fn usage_errors_give_exit_code_2() {
+    provenant().arg("analyze").assert().code(2);
+    provenant().arg("frobnicate").assert().code(2);
+    provenant()
+        .args(["analyze", "--trust-anchors", "/nonexistent.pem"])
+        .arg(fixture("ok/comfyui.png"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn untrusted_file_names_are_sanitized_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("evil\x1b[31mname.png");
+    std::fs::copy(fixture("ok/comfyui.png"), &evil).unwrap();
+    let out = provenant().arg("analyze").arg(&evil).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\x1b'),
+        "escape sequence reached the terminal"
+    );
+    assert!(text.contains("evil\\u{1b}[31mname.png"));
+}

@@ -1,0 +1,55 @@
+//! Shared helpers: paths, the dev-set manifest, an analyzer.
+
+use std::path::PathBuf;
+
+use provenant::{Analyzer, Config};
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/eval/dev`, beside the project.
+pub fn dev_dir() -> PathBuf {
+    let dir = root().join("../shared/eval/dev");
+    assert!(
+        dir.join("manifest.csv").is_file(),
+        "the dev set is expected at {}",
+        dir.display()
+    );
+    dir
+}
+
+/// The official C2PA trust list in `../shared`.
+pub fn official_trust_list() -> PathBuf {
+    root().join("../shared/c2pa/trust-list/C2PA-TRUST-LIST.pem")
+}
+
+/// One row of `manifest.csv`.
+#[derive(Debug, serde::Deserialize)]
+pub struct Row {
+    pub file: String,
+    pub label: String,
+    pub generator_or_camera: String,
+}
+
+/// All rows of the dev manifest.
+pub fn dev_rows() -> Vec<Row> {
+    let mut rdr = csv::Reader::from_path(dev_dir().join("manifest.csv")).expect("manifest.csv");
+    rdr.deserialize()
+        .map(|r| r.expect("manifest row"))
+        .collect()
+}
+
+/// An analyzer with the official trust list.
+pub fn analyzer() -> Analyzer {
+    let config = Config::default()
+        .with_trust_anchors(&official_trust_list())
+        .expect("trust list");
+    Analyzer::new(config).expect("analyzer")
+}
+
+/// A fixture path.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}

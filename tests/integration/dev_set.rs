@@ -1,0 +1,181 @@
+//! Behaviour on the labelled dev set.
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use provenant::report::Verdict;
+use provenant::signals::content_credentials::C2paState;
+
+use crate::common::{analyzer, dev_dir, dev_rows, official_trust_list};
+
+#[test]
+fn every_comfyui_file_is_declared_synthetic_naming_comfyui() {
+    let a = analyzer();
+    let rows: Vec<_> = dev_rows()
+        .into_iter()
+        .filter(|r| r.file.contains("comfyui"))
+        .collect();
+    assert!(rows.len() >= 8, "expected the ComfyUI files in dev");
+    for row in rows {
+        let r = a.analyze_path(&dev_dir().join(&row.file));
+        assert_eq!(r.verdict, Verdict::DeclaredSynthetic, "{}", row.file);
+        let meta = r.metadata.evidence().expect("metadata");
+        assert_eq!(
+            meta.generator.as_ref().map(|g| g.tool.as_str()),
+            Some("ComfyUI"),
+            "{}",
+            row.file
+        );
+        assert!(
+            r.explanations[0].contains("ComfyUI"),
+            "{}: {:?}",
+            row.file,
+            r.explanations
+        );
+    }
+}
+
+#[test]
+fn firefly_file_is_declared_synthetic_from_its_c2pa_actions() {
+    let row = dev_rows()
+        .into_iter()
+        .find(|r| r.generator_or_camera.contains("Firefly") && r.label == "synthetic")
+        .expect("the Firefly file");
+    let r = analyzer().analyze_path(&dev_dir().join(&row.file));
+    assert_eq!(r.verdict, Verdict::DeclaredSynthetic);
+    assert!(r.explanations[0].contains("C2PA"), "{:?}", r.explanations);
+    assert!(
+        r.explanations[0].contains("trainedAlgorithmicMedia"),
+        "{:?}",
+        r.explanations
+    );
+    // Test-signed: never trusted.
+    assert_ne!(r.c2pa.evidence().unwrap().state, C2paState::Trusted);
+}
+
+#[test]
+fn c2pa_states_match_what_the_c2pa_library_says() {
+    let pem = std::fs::read_to_string(official_trust_list()).unwrap();
+    let settings = serde_json::json!({
+        "verify": {"ocsp_fetch": false, "remote_manifest_fetch": false},
+        "trust": {"trust_anchors": pem}
+    });
+    let ctx = c2pa::Context::new()
+        .with_settings(settings.to_string().as_str())
+        .unwrap()
+        .into_shared();
+    let a = analyzer();
+    let mut checked = 0;
+    for row in dev_rows()
+        .into_iter()
+        .filter(|r| r.file.starts_with("c2pa/"))
+    {
+        let path = dev_dir().join(&row.file);
+        let bytes = std::fs::read(&path).unwrap();
+        let expected = match c2pa::Reader::from_shared_context(&ctx)
+            .with_stream("image/jpeg", std::io::Cursor::new(&bytes))
+        {
+            Ok(reader) => match reader.validation_state() {
+                c2pa::ValidationState::Trusted => C2paState::Trusted,
+                c2pa::ValidationState::Valid => C2paState::ValidUntrusted,
+                c2pa::ValidationState::Invalid => C2paState::Invalid,
+            },
+            Err(c2pa::Error::JumbfNotFound) => C2paState::ReferencedButMissing,
+            Err(_) => C2paState::Invalid,
+        };
+        let got = a.analyze_path(&path).c2pa.evidence().unwrap().state;
+        let got = if got == C2paState::Absent {
+            C2paState::ReferencedButMissing
+        } else {
+            got
+        };
+        assert_eq!(got, expected, "{}", row.file);
+        checked += 1;
+    }
+    assert!(checked >= 14);
+}
+
+#[test]
+fn no_real_photo_is_ever_declared_synthetic() {
+    let a = analyzer();
+    for row in dev_rows().into_iter().filter(|r| r.label == "real") {
+        let r = a.analyze_path(&dev_dir().join(&row.file));
+        assert_ne!(
+            r.verdict,
+            Verdict::DeclaredSynthetic,
+            "{}: {:?}",
+            row.file,
+            r.explanations
+        );
+    }
+}
+
+#[test]
+fn every_dev_file_gets_a_report_with_hashes_matching_the_manifest() {
+    let a = analyzer();
+    let mut rdr = csv::Reader::from_path(dev_dir().join("manifest.csv")).unwrap();
+    let hashes: HashMap<String, String> = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[0].to_string(), r[6].to_string()))
+        .collect();
+    for (file, sha) in hashes {
+        let r = a.analyze_path(&dev_dir().join(&file));
+        assert_eq!(
+            r.hashes.as_ref().map(|h| h.sha256.as_str()),
+            Some(sha.as_str()),
+            "{file}"
+        );
+        assert!(r.format.is_some(), "{file}");
+    }
+}
+
+/// exiftool is the oracle for EXIF: for every dev JPEG, make, model and
+/// DateTimeOriginal match what `exiftool -json` reports.
+#[test]
+fn exif_fields_match_exiftool_on_every_dev_jpeg() {
+    let out = Command::new("exiftool")
+        .args([
+            "-json",
+            "-r",
+            "-ext",
+            "jpg",
+            "-ext",
+            "jpeg",
+            "-EXIF:Make",
+            "-EXIF:Model",
+        ])
+        .args(["-EXIF:DateTimeOriginal", "-charset", "exif=utf8"])
+        .arg(dev_dir())
+        .output()
+        .expect("exiftool must be installed (Debian: libimage-exiftool-perl; .ci/run installs it)");
+    let records: Vec<serde_json::Value> =
+        serde_json::from_slice(&out.stdout).expect("exiftool JSON");
+    assert!(records.len() > 100, "exiftool saw {} JPEGs", records.len());
+    let text = |v: Option<&serde_json::Value>| -> Option<String> {
+        match v? {
+            serde_json::Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            other => Some(other.to_string()),
+        }
+    };
+    let a = analyzer();
+    let mut compared = 0;
+    for rec in &records {
+        let path = rec["SourceFile"].as_str().unwrap();
+        let r = a.analyze_path(std::path::Path::new(path));
+        let exif = r
+            .metadata
+            .evidence()
+            .and_then(|m| m.exif.clone())
+            .unwrap_or_default();
+        assert_eq!(exif.make, text(rec.get("Make")), "Make of {path}");
+        assert_eq!(exif.model, text(rec.get("Model")), "Model of {path}");
+        assert_eq!(
+            exif.date_time_original,
+            text(rec.get("DateTimeOriginal")),
+            "DateTimeOriginal of {path}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 100);
+}
