@@ -10,7 +10,8 @@ use crate::fusion;
 use crate::input::{self, Format, Hashes};
 use crate::report::{FileReport, PixelSummary};
 use crate::signals::content_credentials::Verifier;
-use crate::signals::{jpeg_structure, metadata, Outcome};
+use crate::signals::windows::{self, Plane};
+use crate::signals::{jpeg_structure, metadata, spectrum, Outcome};
 
 /// Analyses files with one configuration. Cheap to share between threads.
 #[derive(Debug)]
@@ -110,6 +111,18 @@ impl Analyzer {
             Outcome::not_applicable("not a JPEG")
         };
         r.metadata = Outcome::Analysed(meta);
+        r.spectrum = match &image {
+            None => Outcome::not_applicable("pixels not decoded"),
+            Some(img) => match windows::tiles(img.width() as usize, img.height() as usize) {
+                None => Outcome::not_applicable(format!(
+                    "too small to analyse (under {0}x{0} pixels)",
+                    windows::MIN_SIDE
+                )),
+                Some((size, corners)) => {
+                    Outcome::Analysed(spectrum::analyze(&Plane::luma(img), size, &corners))
+                }
+            },
+        };
         fusion::decide(r);
     }
 }

@@ -10,6 +10,7 @@ use crate::input::{Format, Hashes};
 use crate::signals::content_credentials::C2paEvidence;
 use crate::signals::jpeg_structure::JpegStructure;
 use crate::signals::metadata::MetadataEvidence;
+use crate::signals::spectrum::SpectrumEvidence;
 use crate::signals::Outcome;
 
 /// Version of the report schema; bumped when a field changes meaning or is
@@ -110,6 +111,8 @@ pub struct FileReport {
     pub c2pa: Outcome<C2paEvidence>,
     /// JPEG structure signal.
     pub jpeg: Outcome<JpegStructure>,
+    /// Frequency-domain signal (evidence only; not yet used by the fusion).
+    pub spectrum: Outcome<SpectrumEvidence>,
     /// Calibrated probability that the image is synthetic (null until a
     /// calibrated model scores the file).
     pub synthetic_probability: Option<f64>,
@@ -141,6 +144,7 @@ impl FileReport {
             metadata: Outcome::not_applicable(NOT_REACHED),
             c2pa: Outcome::not_applicable(NOT_REACHED),
             jpeg: Outcome::not_applicable(NOT_REACHED),
+            spectrum: Outcome::not_applicable(NOT_REACHED),
             synthetic_probability: None,
             verdict: Verdict::Inconclusive,
             priority: 2,

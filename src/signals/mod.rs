@@ -4,6 +4,8 @@
 pub mod content_credentials;
 pub mod jpeg_structure;
 pub mod metadata;
+pub mod spectrum;
+pub mod windows;
 
 use serde::{Deserialize, Serialize};
 
