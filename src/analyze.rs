@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::config::Config;
+use crate::container::Structure;
 use crate::decode;
 use crate::error::{Error, Result};
 use crate::fusion;
@@ -92,7 +93,11 @@ impl Analyzer {
             }
         };
 
-        let (meta, problems) = metadata::analyze(bytes, format, image.as_ref(), limits);
+        let structure = Structure::parse(bytes, format);
+        if let Some(p) = structure.problem() {
+            r.error("container", p);
+        }
+        let (meta, problems) = metadata::analyze(bytes, &structure, image.as_ref(), limits);
         for p in problems {
             r.error("metadata", p);
         }
@@ -100,15 +105,12 @@ impl Analyzer {
             .verifier
             .analyze(bytes, format, meta.provenance_reference.as_deref());
         r.c2pa = Outcome::Analysed(c2pa);
-        r.jpeg = if format == Format::Jpeg {
-            let make = meta.exif.as_ref().and_then(|e| e.make.as_deref());
-            let s = jpeg_structure::analyze(bytes, make);
-            if let Some(p) = &s.problem {
-                r.error("jpeg", p.clone());
+        r.jpeg = match &structure {
+            Structure::Jpeg(segs) => {
+                let make = meta.exif.as_ref().and_then(|e| e.make.as_deref());
+                Outcome::Analysed(jpeg_structure::analyze(segs, make))
             }
-            Outcome::Analysed(s)
-        } else {
-            Outcome::not_applicable("not a JPEG")
+            _ => Outcome::not_applicable("not a JPEG"),
         };
         r.metadata = Outcome::Analysed(meta);
         r.spectrum = match &image {

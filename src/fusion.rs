@@ -14,7 +14,7 @@
 //! a C2PA GenAI edit) sets the flag `ai-edited` on top of the verdict.
 //! The learned, calibrated fusion replaces rules 3-4 with a probability.
 
-use crate::report::{FileReport, Flag, Verdict};
+use crate::report::{kebab_name, FileReport, Flag, Verdict};
 use crate::signals::content_credentials::C2paState;
 use crate::signals::{Finding, Meaning, Strength};
 
@@ -141,11 +141,7 @@ fn supporting(r: &FileReport, all: &[&Finding], already: &[String]) -> Vec<Strin
             .as_deref()
             .or(c.signer_issuer.as_deref())
             .unwrap_or("unknown signer");
-        let state = serde_json::to_value(c.state)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let mut line = format!("Content Credentials: {state}");
+        let mut line = format!("Content Credentials: {}", kebab_name(&c.state));
         if c.manifests > 0 {
             line.push_str(&format!(
                 ", signed by {}",
@@ -156,6 +152,10 @@ fn supporting(r: &FileReport, all: &[&Finding], already: &[String]) -> Vec<Strin
             line.push_str(&format!(" (failures: {})", c.failure_codes.join(", ")));
         }
         lines.push(line + ".");
+    }
+    if let Some(s) = r.spectrum.evidence() {
+        let jpeg = r.jpeg.evidence().is_some();
+        lines.push(format!("{}.", s.sentence(jpeg)));
     }
     let mut rest: Vec<&&Finding> = all
         .iter()

@@ -94,7 +94,7 @@ pub fn segments(bytes: &[u8]) -> Segments<'_> {
 
 /// Returns the offset of the next real marker after entropy-coded data.
 fn skip_entropy_data(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(i) = memchr_ff(&bytes[pos..]) {
+    while let Some(i) = memchr::memchr(0xFF, &bytes[pos..]) {
         let at = pos + i;
         match bytes.get(at + 1) {
             Some(0x00) | Some(0xD0..=0xD7) | Some(0xFF) => pos = at + 1,
@@ -103,10 +103,6 @@ fn skip_entropy_data(bytes: &[u8], mut pos: usize) -> usize {
         }
     }
     bytes.len()
-}
-
-fn memchr_ff(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&x| x == 0xFF)
 }
 
 /// The APPn segments whose payload starts with `signature`, payload after it.

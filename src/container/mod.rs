@@ -8,6 +8,43 @@ pub mod jpeg;
 pub mod png;
 pub mod riff;
 
+use crate::input::Format;
+
+/// The container structure of a file, parsed once and shared by the signals.
+#[derive(Debug)]
+pub enum Structure<'a> {
+    /// JPEG marker segments.
+    Jpeg(jpeg::Segments<'a>),
+    /// PNG chunks.
+    Png(png::Chunks<'a>),
+    /// WebP RIFF chunks.
+    Webp(riff::Chunks<'a>),
+    /// A format whose structure no signal reads directly (TIFF, HEIF, ...).
+    Other,
+}
+
+impl<'a> Structure<'a> {
+    /// Parses the structure of a file of the given format.
+    pub fn parse(bytes: &'a [u8], format: Format) -> Self {
+        match format {
+            Format::Jpeg => Structure::Jpeg(jpeg::segments(bytes)),
+            Format::Png => Structure::Png(png::chunks(bytes)),
+            Format::Webp => Structure::Webp(riff::chunks(bytes)),
+            _ => Structure::Other,
+        }
+    }
+
+    /// Why the walk stopped early (truncated or corrupt container), if it did.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            Structure::Jpeg(s) => s.problem.as_deref(),
+            Structure::Png(c) => c.problem.as_deref(),
+            Structure::Webp(c) => c.problem.as_deref(),
+            Structure::Other => None,
+        }
+    }
+}
+
 /// Reads a big-endian u16 at `at`, if in bounds.
 pub(crate) fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(

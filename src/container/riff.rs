@@ -7,14 +7,25 @@ use super::le32;
 pub struct Chunk<'a> {
     /// FourCC, e.g. `b"EXIF"`, `b"XMP "`, `b"VP8L"`.
     pub kind: [u8; 4],
+    /// Offset of the payload in the file.
+    pub offset: usize,
     /// Chunk payload.
     pub data: &'a [u8],
 }
 
+/// All chunks of a WebP file, and how the walk ended.
+#[derive(Debug, Default)]
+pub struct Chunks<'a> {
+    /// Chunks in file order.
+    pub chunks: Vec<Chunk<'a>>,
+    /// Why the walk stopped early, if it did.
+    pub problem: Option<String>,
+}
+
 /// Walks the chunks after the 12-byte `RIFF....WEBP` header. Stops quietly at
-/// the end of the data; returns the problem if a chunk is truncated.
-pub fn chunks(bytes: &[u8]) -> (Vec<Chunk<'_>>, Option<String>) {
-    let mut out = Vec::new();
+/// the end of the data; records the problem if a chunk is truncated.
+pub fn chunks(bytes: &[u8]) -> Chunks<'_> {
+    let mut out = Chunks::default();
     let mut pos = 12;
     while pos + 8 <= bytes.len() {
         let (Some(kind), Some(len)) = (bytes.get(pos..pos + 4), le32(bytes, pos + 4)) else {
@@ -25,20 +36,19 @@ pub fn chunks(bytes: &[u8]) -> (Vec<Chunk<'_>>, Option<String>) {
             .checked_add(len as usize)
             .filter(|&e| e <= bytes.len())
         else {
-            return (
-                out,
-                Some(format!(
-                    "WebP chunk at byte {pos} runs past the end of the file"
-                )),
-            );
+            out.problem = Some(format!(
+                "WebP chunk at byte {pos} runs past the end of the file"
+            ));
+            return out;
         };
         let mut k = [0u8; 4];
         k.copy_from_slice(kind);
-        out.push(Chunk {
+        out.chunks.push(Chunk {
             kind: k,
+            offset: start,
             data: &bytes[start..end],
         });
         pos = end + (len as usize & 1); // chunks are padded to even sizes
     }
-    (out, None)
+    out
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::FileReport;
+use super::{kebab_name, FileReport};
 use crate::sanitize::sanitize;
 
 /// Writes one report for a terminal.
@@ -37,12 +37,7 @@ pub fn write<W: Write>(w: &mut W, r: &FileReport) -> io::Result<()> {
         writeln!(w, "  - {}", sanitize(line))?;
     }
     if !r.flags.is_empty() {
-        let flags: Vec<String> = r
-            .flags
-            .iter()
-            .filter_map(|f| serde_json::to_value(f).ok())
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
+        let flags: Vec<String> = r.flags.iter().map(kebab_name).collect();
         writeln!(w, "  flags: {}", flags.join(", "))?;
     }
     for e in &r.errors {

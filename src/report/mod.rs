@@ -17,6 +17,14 @@ use crate::signals::Outcome;
 /// removed (adding fields does not bump it).
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The kebab-case name a unit enum has in reports (its serde name).
+pub fn kebab_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// The answer for one file. The strings are fixed: downstream tools rely on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -160,10 +168,5 @@ impl FileReport {
             stage: stage.to_string(),
             message: message.into(),
         });
-    }
-
-    /// True if the file could not be analysed at all (unreadable, unknown format).
-    pub fn failed(&self) -> bool {
-        self.format.is_none() && !self.errors.is_empty()
     }
 }

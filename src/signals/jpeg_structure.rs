@@ -49,8 +49,6 @@ pub struct JpegStructure {
     pub camera_exif_on_resave: bool,
     /// Bytes after the end-of-image marker.
     pub trailing_bytes: usize,
-    /// Why the marker walk stopped early, if it did.
-    pub problem: Option<String>,
     /// Observations that bear on the origin.
     pub findings: Vec<Finding>,
 }
@@ -108,10 +106,9 @@ fn closest_ijg(table: &[u16; 64], base: &[u16; 64]) -> (u8, f64) {
         .unwrap_or((0, f64::INFINITY))
 }
 
-/// Analyses the structure of a JPEG. `exif_make` is the camera maker EXIF
-/// declares, if any.
-pub fn analyze(bytes: &[u8], exif_make: Option<&str>) -> JpegStructure {
-    let segs = jpeg::segments(bytes);
+/// Analyses the structure of a JPEG from its marker segments. `exif_make` is
+/// the camera maker EXIF declares, if any.
+pub fn analyze(segs: &jpeg::Segments<'_>, exif_make: Option<&str>) -> JpegStructure {
     let mut s = JpegStructure {
         frame: "unknown".into(),
         components: 0,
@@ -125,7 +122,6 @@ pub fn analyze(bytes: &[u8], exif_make: Option<&str>) -> JpegStructure {
         standard_ijg_tables: false,
         camera_exif_on_resave: false,
         trailing_bytes: segs.trailing_bytes,
-        problem: segs.problem.clone(),
         findings: Vec::new(),
     };
     let mut huffman_seen = (false, true); // (any table, all standard)

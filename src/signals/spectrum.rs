@@ -1,12 +1,17 @@
 //! Frequency-domain signal: the Hann-windowed power spectrum of luminance
 //! tiles, its azimuthally averaged radial profile (Durall et al. 2020), the
 //! decay of its high-frequency tail (after Dzanic et al. 2020), and periodic
-//! peaks in the spectrum of the noise residual at N/2, N/4 and N/8 — the
+//! peaks at N/2, N/4 and N/8 in the spectrum of the local first- and
+//! second-difference energy (upsampling makes that energy periodic) — the
 //! footprint of 2×/4×/8× upsampling in generator decoders (Corvi et al. 2023).
-//! Peaks at multiples of N/8 are also made by the JPEG 8×8 grid: the evidence
-//! says whether the file is a JPEG, and the fusion weighs the 1/8 peak
-//! accordingly.
+//! The JPEG 8×8 block grid puts peaks at every multiple of N/8, which covers
+//! all three frequencies: in a JPEG these peaks are not evidence of upsampling
+//! until grid peaks can be told apart. Evidence only: the fusion does not use
+//! it yet.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use realfft::num_complex::Complex;
@@ -37,11 +42,29 @@ pub struct SpectrumEvidence {
     pub peak_period_2: f32,
     /// Same at period 4.
     pub peak_period_4: f32,
-    /// Same at period 8 (also made by the JPEG grid).
+    /// Same at period 8. In a JPEG all three periods are harmonics of the
+    /// 8×8 block grid.
     pub peak_period_8: f32,
 }
 
-/// A 2-D FFT of N×N real tiles; plans made once and reused.
+thread_local! {
+    /// FFT plans per tile size, made once per thread and reused for every image.
+    static PLANS: RefCell<HashMap<usize, Rc<Spectrum2d>>> = RefCell::new(HashMap::new());
+}
+
+/// The plans for N×N tiles on this thread.
+fn planned(n: usize) -> Rc<Spectrum2d> {
+    PLANS.with(|plans| {
+        Rc::clone(
+            plans
+                .borrow_mut()
+                .entry(n)
+                .or_insert_with(|| Rc::new(Spectrum2d::new(n))),
+        )
+    })
+}
+
+/// A 2-D FFT of N×N real tiles.
 pub struct Spectrum2d {
     n: usize,
     rows: Arc<dyn RealToComplex<f32>>,
@@ -97,6 +120,35 @@ impl Spectrum2d {
     }
 }
 
+impl SpectrumEvidence {
+    /// The strongest periodic peak: (period, ratio).
+    pub fn strongest_peak(&self) -> (usize, f32) {
+        [
+            (2, self.peak_period_2),
+            (4, self.peak_period_4),
+            (8, self.peak_period_8),
+        ]
+        .into_iter()
+        .fold((2, f32::MIN), |best, p| if p.1 > best.1 { p } else { best })
+    }
+
+    /// One plain sentence with the numbers. `jpeg` says whether the file is a
+    /// JPEG: the frequencies of periods 2, 4 and 8 are all harmonics of its
+    /// 8×8 block grid, so there a peak is no evidence of upsampling.
+    pub fn sentence(&self, jpeg: bool) -> String {
+        let (period, ratio) = self.strongest_peak();
+        let grid = if jpeg {
+            " (in a JPEG, periods 2, 4 and 8 are harmonics of the 8x8 block grid: not evidence of upsampling)"
+        } else {
+            ""
+        };
+        format!(
+            "Spectrum over {} tile(s) of {}x{}: high-frequency decay exponent {:.2} (fit RMS {:.2}); strongest periodic peak at period {period}, {ratio:.1}x its neighbourhood{grid}",
+            self.tiles, self.tile, self.tile, self.tail_decay, self.tail_fit_rms
+        )
+    }
+}
+
 /// Local energy of the first (order 1) or second (order 2) differences:
 /// |Δx| + |Δy| at each pixel, borders replicated. Upsampling makes this
 /// energy periodic: nearest-neighbour copies zero the first differences inside
@@ -126,7 +178,7 @@ pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
 
 /// Analyses the tiles of a luminance plane.
 pub fn analyze(plane: &Plane, size: usize, corners: &[(usize, usize)]) -> SpectrumEvidence {
-    let fft = Spectrum2d::new(size);
+    let fft = planned(size);
     let half = size / 2 + 1;
     let mut image_power = vec![0.0f32; size * half];
     let mut first_power = vec![0.0f32; size * half];

@@ -24,16 +24,28 @@ pub struct Plane {
 
 impl Plane {
     /// The luminance of a decoded image, 8-bit scale whatever the bit depth.
+    /// 8-bit images (nearly all) are read in place; other depths go through
+    /// one conversion.
     pub fn luma(img: &DynamicImage) -> Plane {
-        let rgb = img.to_rgb32f();
-        let (w, h) = rgb.dimensions();
-        let data = rgb
-            .pixels()
-            .map(|p| 255.0 * (0.299 * p.0[0] + 0.587 * p.0[1] + 0.114 * p.0[2]))
-            .collect();
+        let data: Vec<f32> = match img {
+            DynamicImage::ImageLuma8(b) => b.as_raw().iter().map(|&v| f32::from(v)).collect(),
+            DynamicImage::ImageLumaA8(b) => b
+                .as_raw()
+                .iter()
+                .step_by(2)
+                .map(|&v| f32::from(v))
+                .collect(),
+            DynamicImage::ImageRgb8(b) => rgb_luma(b.as_raw(), 3),
+            DynamicImage::ImageRgba8(b) => rgb_luma(b.as_raw(), 4),
+            other => other
+                .to_rgb32f()
+                .pixels()
+                .map(|p| 255.0 * bt601(p.0[0], p.0[1], p.0[2]))
+                .collect(),
+        };
         Plane {
-            width: w as usize,
-            height: h as usize,
+            width: img.width() as usize,
+            height: img.height() as usize,
             data,
         }
     }
@@ -47,6 +59,18 @@ impl Plane {
         }
         out
     }
+}
+
+/// ITU-R BT.601 luma weights.
+fn bt601(r: f32, g: f32, b: f32) -> f32 {
+    0.299 * r + 0.587 * g + 0.114 * b
+}
+
+/// Luma of interleaved 8-bit RGB(A) samples.
+fn rgb_luma(raw: &[u8], channels: usize) -> Vec<f32> {
+    raw.chunks_exact(channels)
+        .map(|p| bt601(f32::from(p[0]), f32::from(p[1]), f32::from(p[2])))
+        .collect()
 }
 
 /// Top-left corners of the tiles: the centre and four spread positions, on
@@ -77,6 +101,21 @@ pub fn tiles(width: usize, height: usize) -> Option<(usize, Vec<(usize, usize)>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn luma_is_the_same_from_8_and_16_bit_images() {
+        let rgb =
+            image::RgbImage::from_fn(4, 3, |x, y| image::Rgb([x as u8 * 60, y as u8 * 90, 200]));
+        let a = Plane::luma(&DynamicImage::ImageRgb8(rgb.clone()));
+        let b = Plane::luma(&DynamicImage::ImageRgb16(
+            DynamicImage::ImageRgb8(rgb).to_rgb16(),
+        ));
+        assert_eq!((a.width, a.height, a.data.len()), (4, 3, 12));
+        for (x, y) in a.data.iter().zip(&b.data) {
+            assert!((x - y).abs() < 0.01, "{x} vs {y}");
+        }
+        assert!((a.data[0] - 0.114 * 200.0).abs() < 1e-3);
+    }
 
     #[test]
     fn tiles_are_bounded_aligned_and_inside() {

@@ -31,6 +31,7 @@ pub struct Row {
     pub file: String,
     pub label: String,
     pub generator_or_camera: String,
+    pub sha256: String,
 }
 
 /// All rows of the dev manifest.

@@ -325,6 +325,13 @@ fn bad_files_give_errors_not_panics() {
         );
         assert_eq!(std::fs::read(&path).unwrap(), before, "input changed");
     }
+    // A truncated PNG is reported where it breaks: its chunk structure.
+    let r = a.analyze_path(&fixture("bad/truncated.png"));
+    assert!(
+        r.errors.iter().any(|e| e.stage == "container"),
+        "{:?}",
+        r.errors
+    );
     // The truncated JPEG still yields its metadata evidence.
     let r = a.analyze_path(&fixture("bad/truncated.jpg"));
     assert!(r.metadata.evidence().unwrap().generator.is_some());

@@ -15,8 +15,7 @@ use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Limits;
-use crate::container::{jpeg, png, riff};
-use crate::input::Format;
+use crate::container::{jpeg, Structure};
 use crate::signals::{Finding, Meaning, Strength};
 use exif::ExifSummary;
 use generators::GeneratorParams;
@@ -54,7 +53,7 @@ pub struct MetadataEvidence {
 /// evidence gathered before them is kept.
 pub fn analyze(
     bytes: &[u8],
-    format: Format,
+    structure: &Structure<'_>,
     image: Option<&DynamicImage>,
     limits: &Limits,
 ) -> (MetadataEvidence, Vec<String>) {
@@ -64,17 +63,16 @@ pub fn analyze(
     let mut xmp_packets: Vec<String> = Vec::new();
     let mut xmp_ranges: Vec<(usize, usize)> = Vec::new();
 
-    match format {
-        Format::Jpeg => read_jpeg(
-            bytes,
+    match structure {
+        Structure::Jpeg(segs) => read_jpeg(
+            segs,
             limits,
             &mut ev,
             &mut texts,
             &mut xmp_packets,
             &mut xmp_ranges,
         ),
-        Format::Png => {
-            let chunks = png::chunks(bytes);
+        Structure::Png(chunks) => {
             for c in &chunks.chunks {
                 match png_text::decode(c, limits.max_text_chunk) {
                     Ok(Some(t)) if t.key == "XML:com.adobe.xmp" => xmp_packets.push(t.value),
@@ -84,16 +82,13 @@ pub fn analyze(
                 }
             }
         }
-        Format::Webp => {
-            let (chunks, problem) = riff::chunks(bytes);
-            problems.extend(problem);
-            for c in chunks.iter().filter(|c| &c.kind == b"XMP ") {
+        Structure::Webp(chunks) => {
+            for c in chunks.chunks.iter().filter(|c| &c.kind == b"XMP ") {
                 xmp_packets.push(String::from_utf8_lossy(c.data).into_owned());
-                let start = c.data.as_ptr() as usize - bytes.as_ptr() as usize;
-                xmp_ranges.push((start, start + c.data.len()));
+                xmp_ranges.push((c.offset, c.offset + c.data.len()));
             }
         }
-        _ => {}
+        Structure::Other => {}
     }
 
     let (exif, exif_problem) = exif::read(bytes);
@@ -131,7 +126,8 @@ pub fn analyze(
         interpret_xmp(&props, &mut ev, &mut texts);
     }
 
-    if let Some(img) = image.filter(|_| format != Format::Jpeg) {
+    // A lossy JPEG cannot carry a pixel LSB payload.
+    if let Some(img) = image.filter(|_| !matches!(structure, Structure::Jpeg(_))) {
         match stealth::read(img, limits.max_text_chunk) {
             Ok(found) => texts.extend(found),
             Err(e) => problems.push(format!("stealth payload: {e}")),
@@ -168,7 +164,7 @@ pub fn analyze(
 /// JPEG: EXIF is read by kamadak-exif; here XMP (standard and extended),
 /// IPTC (APP13) and comments.
 fn read_jpeg(
-    bytes: &[u8],
+    segs: &jpeg::Segments<'_>,
     limits: &Limits,
     ev: &mut MetadataEvidence,
     texts: &mut Vec<TextEntry>,
@@ -177,20 +173,20 @@ fn read_jpeg(
 ) {
     const XMP_SIG: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
     const EXT_SIG: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
-    let segs = jpeg::segments(bytes);
-    for (seg, payload) in jpeg::app_payloads(&segs, 0xE1, XMP_SIG) {
+    for (seg, payload) in jpeg::app_payloads(segs, 0xE1, XMP_SIG) {
         xmp_packets.push(String::from_utf8_lossy(payload).into_owned());
         xmp_ranges.push((seg.offset, seg.offset + seg.data.len() + 4));
     }
-    let extended = assemble_extended_xmp(
-        jpeg::app_payloads(&segs, 0xE1, EXT_SIG).map(|(_, p)| p),
-        limits.max_xmp_bytes,
-    );
-    for (seg, _) in jpeg::app_payloads(&segs, 0xE1, EXT_SIG) {
+    let mut extension_chunks = Vec::new();
+    for (seg, payload) in jpeg::app_payloads(segs, 0xE1, EXT_SIG) {
         xmp_ranges.push((seg.offset, seg.offset + seg.data.len() + 4));
+        extension_chunks.push(payload);
     }
-    xmp_packets.extend(extended);
-    if let Some((_, ps)) = jpeg::app_payloads(&segs, 0xED, b"Photoshop 3.0\0").next() {
+    xmp_packets.extend(assemble_extended_xmp(
+        extension_chunks.into_iter(),
+        limits.max_xmp_bytes,
+    ));
+    if let Some((_, ps)) = jpeg::app_payloads(segs, 0xED, b"Photoshop 3.0\0").next() {
         if let Some(iim) = iptc::iim_from_photoshop(ps) {
             ev.iptc = Some(iptc::parse(iim));
         }

@@ -187,7 +187,7 @@ pub fn scan_raw(bytes: &[u8], known: &[(usize, usize)], limits: &Limits) -> Vec<
     let mut out = Vec::new();
     let mut from = 0;
     while out.len() < limits.max_xmp_packets {
-        let Some(i) = find(&bytes[from..], OPEN) else {
+        let Some(i) = memchr::memmem::find(&bytes[from..], OPEN) else {
             break;
         };
         let start = from + i;
@@ -196,7 +196,7 @@ pub fn scan_raw(bytes: &[u8], known: &[(usize, usize)], limits: &Limits) -> Vec<
             continue;
         }
         let window_end = bytes.len().min(start.saturating_add(limits.max_xmp_bytes));
-        if let Some(j) = find(&bytes[start..window_end], CLOSE) {
+        if let Some(j) = memchr::memmem::find(&bytes[start..window_end], CLOSE) {
             let end = start + j + CLOSE.len();
             out.push((
                 start,
@@ -206,26 +206,6 @@ pub fn scan_raw(bytes: &[u8], known: &[(usize, usize)], limits: &Limits) -> Vec<
         }
     }
     out
-}
-
-/// Position of `needle` in `hay`.
-pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    let first = needle[0];
-    let mut at = 0;
-    while let Some(i) = hay[at..=hay.len() - needle.len()]
-        .iter()
-        .position(|&b| b == first)
-    {
-        let p = at + i;
-        if &hay[p..p + needle.len()] == needle {
-            return Some(p);
-        }
-        at = p + 1;
-    }
-    None
 }
 
 #[cfg(test)]
