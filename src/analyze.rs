@@ -11,7 +11,7 @@ use crate::fusion;
 use crate::input::{self, Format, Hashes};
 use crate::report::{FileReport, PixelSummary};
 use crate::signals::content_credentials::Verifier;
-use crate::signals::windows::{self, Plane};
+use crate::signals::windows;
 use crate::signals::{jpeg_structure, metadata, spectrum, Outcome};
 
 /// Analyses files with one configuration. Cheap to share between threads.
@@ -121,7 +121,11 @@ impl Analyzer {
                     windows::MIN_SIDE
                 )),
                 Some((size, corners)) => {
-                    Outcome::Analysed(spectrum::analyze(&Plane::luma(img), size, &corners))
+                    let tiles: Vec<Vec<f32>> = corners
+                        .iter()
+                        .filter_map(|&(x, y)| windows::luma_tile(img, x, y, size))
+                        .collect();
+                    Outcome::Analysed(spectrum::analyze(&tiles, size))
                 }
             },
         };

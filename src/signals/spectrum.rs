@@ -19,8 +19,6 @@ use realfft::{RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 use serde::{Deserialize, Serialize};
 
-use super::windows::Plane;
-
 /// Number of radial bins between 0 and the Nyquist frequency.
 pub const RADIAL_BINS: usize = 32;
 
@@ -176,26 +174,25 @@ pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
     out
 }
 
-/// Analyses the tiles of a luminance plane.
-pub fn analyze(plane: &Plane, size: usize, corners: &[(usize, usize)]) -> SpectrumEvidence {
+/// Analyses `size`×`size` luminance tiles (row-major).
+pub fn analyze(tiles: &[Vec<f32>], size: usize) -> SpectrumEvidence {
     let fft = planned(size);
     let half = size / 2 + 1;
     let mut image_power = vec![0.0f32; size * half];
     let mut first_power = vec![0.0f32; size * half];
     let mut second_power = vec![0.0f32; size * half];
-    for &(x, y) in corners {
-        let tile = plane.tile(x, y, size);
-        add_log(&mut image_power, &fft.power(&tile));
+    for tile in tiles {
+        add_log(&mut image_power, &fft.power(tile));
         add(
             &mut first_power,
-            &fft.power(&difference_energy(&tile, size, 1)),
+            &fft.power(&difference_energy(tile, size, 1)),
         );
         add(
             &mut second_power,
-            &fft.power(&difference_energy(&tile, size, 2)),
+            &fft.power(&difference_energy(tile, size, 2)),
         );
     }
-    let k = corners.len().max(1) as f32;
+    let k = tiles.len().max(1) as f32;
     image_power.iter_mut().for_each(|v| *v /= k);
     let profile = radial_profile(&image_power, size);
     let (tail_decay, tail_fit_rms) = tail_fit(&profile);
@@ -204,7 +201,7 @@ pub fn analyze(plane: &Plane, size: usize, corners: &[(usize, usize)]) -> Spectr
     };
     SpectrumEvidence {
         tile: size,
-        tiles: corners.len(),
+        tiles: tiles.len(),
         radial_profile: profile
             .iter()
             .map(|v| (v * 1000.0).round() / 1000.0)
@@ -335,18 +332,9 @@ mod tests {
             .collect()
     }
 
-    fn plane(width: usize, height: usize, data: Vec<f32>) -> Plane {
-        Plane {
-            width,
-            height,
-            data,
-        }
-    }
-
     #[test]
     fn white_noise_has_a_flat_spectrum_and_no_peaks() {
-        let p = plane(256, 256, noise(256 * 256, 7));
-        let e = analyze(&p, 256, &[(0, 0)]);
+        let e = analyze(&[noise(256 * 256, 7)], 256);
         assert!(e.tail_decay.abs() < 0.3, "decay {}", e.tail_decay);
         for v in [e.peak_period_2, e.peak_period_4, e.peak_period_8] {
             // One tile: single-bin power is exponential, so chance ratios of
@@ -367,7 +355,7 @@ mod tests {
                     small[(y / factor) * src_w + x / factor]
                 })
                 .collect();
-            let e = analyze(&plane(256, 256, data), 256, &[(0, 0)]);
+            let e = analyze(&[data], 256);
             let peak = if factor == 2 {
                 e.peak_period_2
             } else {
@@ -390,8 +378,8 @@ mod tests {
             .iter_mut()
             .zip(&data)
             .for_each(|(n, d)| *n = d + 0.02 * *n);
-        let smooth = analyze(&plane(256, 256, noisy), 256, &[(0, 0)]);
-        let white = analyze(&plane(256, 256, noise(256 * 256, 5)), 256, &[(0, 0)]);
+        let smooth = analyze(&[noisy], 256);
+        let white = analyze(&[noise(256 * 256, 5)], 256);
         assert!(
             smooth.radial_profile[2] - smooth.radial_profile[30]
                 > white.radial_profile[2] - white.radial_profile[30]

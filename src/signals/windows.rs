@@ -1,6 +1,7 @@
-//! Analysis windows: luminance on the original pixel grid (no resampling, no
-//! orientation) and a bounded, deterministic set of square tiles, so that the
-//! cost of the pixel signals does not grow with the megapixels.
+//! Analysis windows: a bounded, deterministic set of square tiles and their
+//! luminance on the original pixel grid (no resampling, no orientation), so
+//! that the cost and memory of the pixel signals do not grow with the
+//! megapixels.
 
 use image::DynamicImage;
 
@@ -11,66 +12,47 @@ pub const MAX_TILES: usize = 5;
 /// Images smaller than this on either side are too small to analyse.
 pub const MIN_SIDE: usize = 64;
 
-/// A luminance plane (ITU-R BT.601 weights), row-major, values 0-255.
-#[derive(Debug, Clone)]
-pub struct Plane {
-    /// Width in pixels.
-    pub width: usize,
-    /// Height in pixels.
-    pub height: usize,
-    /// Row-major values.
-    pub data: Vec<f32>,
-}
-
-impl Plane {
-    /// The luminance of a decoded image, 8-bit scale whatever the bit depth.
-    /// 8-bit images (nearly all) are read in place; other depths go through
-    /// one conversion.
-    pub fn luma(img: &DynamicImage) -> Plane {
-        let data: Vec<f32> = match img {
-            DynamicImage::ImageLuma8(b) => b.as_raw().iter().map(|&v| f32::from(v)).collect(),
-            DynamicImage::ImageLumaA8(b) => b
-                .as_raw()
-                .iter()
-                .step_by(2)
-                .map(|&v| f32::from(v))
-                .collect(),
-            DynamicImage::ImageRgb8(b) => rgb_luma(b.as_raw(), 3),
-            DynamicImage::ImageRgba8(b) => rgb_luma(b.as_raw(), 4),
-            other => other
+/// The luminance (ITU-R BT.601 weights, 8-bit scale whatever the bit depth)
+/// of the `size`×`size` tile whose top-left corner is (x, y), row-major.
+/// 8-bit buffers (nearly all images) are read in place; other depths convert
+/// only the tile. `None` if the tile does not fit in the image.
+pub fn luma_tile(img: &DynamicImage, x: usize, y: usize, size: usize) -> Option<Vec<f32>> {
+    let width = img.width() as usize;
+    if x + size > width || y + size > img.height() as usize {
+        return None;
+    }
+    let rows = |raw: &[u8], channels: usize| -> Option<Vec<f32>> {
+        let mut out = Vec::with_capacity(size * size);
+        for row in y..y + size {
+            let start = (row * width + x) * channels;
+            let samples = raw.get(start..start + size * channels)?;
+            out.extend(samples.chunks_exact(channels).map(|p| match p {
+                [r, g, b, ..] => bt601(f32::from(*r), f32::from(*g), f32::from(*b)),
+                [l, ..] => f32::from(*l),
+                [] => 0.0,
+            }));
+        }
+        Some(out)
+    };
+    match img {
+        DynamicImage::ImageLuma8(b) => rows(b.as_raw(), 1),
+        DynamicImage::ImageLumaA8(b) => rows(b.as_raw(), 2),
+        DynamicImage::ImageRgb8(b) => rows(b.as_raw(), 3),
+        DynamicImage::ImageRgba8(b) => rows(b.as_raw(), 4),
+        other => Some(
+            other
+                .crop_imm(x as u32, y as u32, size as u32, size as u32)
                 .to_rgb32f()
                 .pixels()
                 .map(|p| 255.0 * bt601(p.0[0], p.0[1], p.0[2]))
                 .collect(),
-        };
-        Plane {
-            width: img.width() as usize,
-            height: img.height() as usize,
-            data,
-        }
-    }
-
-    /// Copies a `size`×`size` tile whose top-left corner is (x, y).
-    pub fn tile(&self, x: usize, y: usize, size: usize) -> Vec<f32> {
-        let mut out = Vec::with_capacity(size * size);
-        for row in y..y + size {
-            let start = row * self.width + x;
-            out.extend_from_slice(&self.data[start..start + size]);
-        }
-        out
+        ),
     }
 }
 
 /// ITU-R BT.601 luma weights.
 fn bt601(r: f32, g: f32, b: f32) -> f32 {
     0.299 * r + 0.587 * g + 0.114 * b
-}
-
-/// Luma of interleaved 8-bit RGB(A) samples.
-fn rgb_luma(raw: &[u8], channels: usize) -> Vec<f32> {
-    raw.chunks_exact(channels)
-        .map(|p| bt601(f32::from(p[0]), f32::from(p[1]), f32::from(p[2])))
-        .collect()
 }
 
 /// Top-left corners of the tiles: the centre and four spread positions, on
@@ -105,16 +87,18 @@ mod tests {
     #[test]
     fn luma_is_the_same_from_8_and_16_bit_images() {
         let rgb =
-            image::RgbImage::from_fn(4, 3, |x, y| image::Rgb([x as u8 * 60, y as u8 * 90, 200]));
-        let a = Plane::luma(&DynamicImage::ImageRgb8(rgb.clone()));
-        let b = Plane::luma(&DynamicImage::ImageRgb16(
-            DynamicImage::ImageRgb8(rgb).to_rgb16(),
-        ));
-        assert_eq!((a.width, a.height, a.data.len()), (4, 3, 12));
-        for (x, y) in a.data.iter().zip(&b.data) {
+            image::RgbImage::from_fn(6, 5, |x, y| image::Rgb([x as u8 * 40, y as u8 * 50, 200]));
+        let eight = DynamicImage::ImageRgb8(rgb.clone());
+        let sixteen = DynamicImage::ImageRgb16(DynamicImage::ImageRgb8(rgb).to_rgb16());
+        let a = luma_tile(&eight, 2, 1, 4).unwrap();
+        let b = luma_tile(&sixteen, 2, 1, 4).unwrap();
+        assert_eq!(a.len(), 16);
+        for (x, y) in a.iter().zip(&b) {
             assert!((x - y).abs() < 0.01, "{x} vs {y}");
         }
-        assert!((a.data[0] - 0.114 * 200.0).abs() < 1e-3);
+        // Pixel (2, 1): r = 80, g = 50, b = 200.
+        assert!((a[0] - (0.299 * 80.0 + 0.587 * 50.0 + 0.114 * 200.0)).abs() < 1e-3);
+        assert!(luma_tile(&eight, 3, 0, 4).is_none());
     }
 
     #[test]
