@@ -10,15 +10,34 @@ pub mod riff;
 
 use crate::input::Format;
 
+/// The items of a container walk (chunks), and why the walk stopped early
+/// (truncated or corrupt file), if it did.
+#[derive(Debug)]
+pub struct Walk<T> {
+    /// Items in file order.
+    pub items: Vec<T>,
+    /// Why the walk stopped early, if it did.
+    pub problem: Option<String>,
+}
+
+impl<T> Default for Walk<T> {
+    fn default() -> Self {
+        Walk {
+            items: Vec::new(),
+            problem: None,
+        }
+    }
+}
+
 /// The container structure of a file, parsed once and shared by the signals.
 #[derive(Debug)]
 pub enum Structure<'a> {
     /// JPEG marker segments.
     Jpeg(jpeg::Segments<'a>),
     /// PNG chunks.
-    Png(png::Chunks<'a>),
+    Png(Walk<png::Chunk<'a>>),
     /// WebP RIFF chunks.
-    Webp(riff::Chunks<'a>),
+    Webp(Walk<riff::Chunk<'a>>),
     /// A format whose structure no signal reads directly (TIFF, HEIF, ...).
     Other,
 }

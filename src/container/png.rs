@@ -1,6 +1,6 @@
 //! PNG chunks (PNG specification, 3rd edition, §5), read without decoding.
 
-use super::be32;
+use super::{be32, Walk};
 
 /// One chunk: its four-letter type and its data.
 #[derive(Debug, Clone, Copy)]
@@ -11,18 +11,9 @@ pub struct Chunk<'a> {
     pub data: &'a [u8],
 }
 
-/// All chunks of a PNG, and how the walk ended.
-#[derive(Debug, Default)]
-pub struct Chunks<'a> {
-    /// Chunks in file order.
-    pub chunks: Vec<Chunk<'a>>,
-    /// Why the walk stopped early, if it did.
-    pub problem: Option<String>,
-}
-
 /// Walks the chunks of a PNG file (after the 8-byte signature).
-pub fn chunks(bytes: &[u8]) -> Chunks<'_> {
-    let mut out = Chunks::default();
+pub fn chunks(bytes: &[u8]) -> Walk<Chunk<'_>> {
+    let mut out = Walk::default();
     let mut pos = 8;
     while pos < bytes.len() {
         let (Some(len), Some(kind)) = (be32(bytes, pos), bytes.get(pos + 4..pos + 8)) else {
@@ -42,7 +33,7 @@ pub fn chunks(bytes: &[u8]) -> Chunks<'_> {
         };
         let mut k = [0u8; 4];
         k.copy_from_slice(kind);
-        out.chunks.push(Chunk {
+        out.items.push(Chunk {
             kind: k,
             data: &bytes[start..end],
         });
@@ -65,9 +56,9 @@ mod tests {
         f.extend_from_slice(b"\0\0\0\x03tEXtabc\0\0\0\0");
         f.extend_from_slice(b"\0\0\0\0IEND\xAE\x42\x60\x82");
         let c = chunks(&f);
-        assert_eq!(c.chunks.len(), 2);
-        assert_eq!(&c.chunks[0].kind, b"tEXt");
-        assert_eq!(c.chunks[0].data, b"abc");
+        assert_eq!(c.items.len(), 2);
+        assert_eq!(&c.items[0].kind, b"tEXt");
+        assert_eq!(c.items[0].data, b"abc");
         assert!(c.problem.is_none());
         let c = chunks(&f[..20]);
         assert!(c.problem.is_some());

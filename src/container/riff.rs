@@ -1,6 +1,6 @@
 //! RIFF chunks of a WebP file (Google's WebP container specification).
 
-use super::le32;
+use super::{le32, Walk};
 
 /// One top-level chunk of a WebP file.
 #[derive(Debug, Clone, Copy)]
@@ -13,19 +13,10 @@ pub struct Chunk<'a> {
     pub data: &'a [u8],
 }
 
-/// All chunks of a WebP file, and how the walk ended.
-#[derive(Debug, Default)]
-pub struct Chunks<'a> {
-    /// Chunks in file order.
-    pub chunks: Vec<Chunk<'a>>,
-    /// Why the walk stopped early, if it did.
-    pub problem: Option<String>,
-}
-
 /// Walks the chunks after the 12-byte `RIFF....WEBP` header. Stops quietly at
 /// the end of the data; records the problem if a chunk is truncated.
-pub fn chunks(bytes: &[u8]) -> Chunks<'_> {
-    let mut out = Chunks::default();
+pub fn chunks(bytes: &[u8]) -> Walk<Chunk<'_>> {
+    let mut out = Walk::default();
     let mut pos = 12;
     while pos + 8 <= bytes.len() {
         let (Some(kind), Some(len)) = (bytes.get(pos..pos + 4), le32(bytes, pos + 4)) else {
@@ -43,7 +34,7 @@ pub fn chunks(bytes: &[u8]) -> Chunks<'_> {
         };
         let mut k = [0u8; 4];
         k.copy_from_slice(kind);
-        out.chunks.push(Chunk {
+        out.items.push(Chunk {
             kind: k,
             offset: start,
             data: &bytes[start..end],

@@ -73,7 +73,7 @@ pub fn analyze(
             &mut xmp_ranges,
         ),
         Structure::Png(chunks) => {
-            for c in &chunks.chunks {
+            for c in &chunks.items {
                 match png_text::decode(c, limits.max_text_chunk) {
                     Ok(Some(t)) if t.key == "XML:com.adobe.xmp" => xmp_packets.push(t.value),
                     Ok(Some(t)) => texts.push(t),
@@ -83,7 +83,7 @@ pub fn analyze(
             }
         }
         Structure::Webp(chunks) => {
-            for c in chunks.chunks.iter().filter(|c| &c.kind == b"XMP ") {
+            for c in chunks.items.iter().filter(|c| &c.kind == b"XMP ") {
                 xmp_packets.push(String::from_utf8_lossy(c.data).into_owned());
                 xmp_ranges.push((c.offset, c.offset + c.data.len()));
             }
