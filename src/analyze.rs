@@ -11,8 +11,7 @@ use crate::fusion;
 use crate::input::{self, Format, Hashes};
 use crate::report::{FileReport, PixelSummary};
 use crate::signals::content_credentials::Verifier;
-use crate::signals::windows;
-use crate::signals::{jpeg_structure, metadata, spectrum, Outcome};
+use crate::signals::{jpeg_structure, metadata, pixels, Outcome};
 
 /// Analyses files with one configuration. Cheap to share between threads.
 #[derive(Debug)]
@@ -113,21 +112,9 @@ impl Analyzer {
             _ => Outcome::not_applicable("not a JPEG"),
         };
         r.metadata = Outcome::Analysed(meta);
-        r.spectrum = match &image {
+        r.forensics = match &image {
             None => Outcome::not_applicable("pixels not decoded"),
-            Some(img) => match windows::tiles(img.width() as usize, img.height() as usize) {
-                None => Outcome::not_applicable(format!(
-                    "too small to analyse (under {0}x{0} pixels)",
-                    windows::MIN_SIDE
-                )),
-                Some((size, corners)) => {
-                    let tiles: Vec<Vec<f32>> = corners
-                        .iter()
-                        .filter_map(|&(x, y)| windows::luma_tile(img, x, y, size))
-                        .collect();
-                    Outcome::Analysed(spectrum::analyze(&tiles, size))
-                }
-            },
+            Some(img) => pixels::analyze(img, format == Format::Jpeg),
         };
         fusion::decide(r);
     }

@@ -107,6 +107,18 @@ pub fn decide(r: &mut FileReport) {
     if all.iter().any(|f| f.source.contains("stealth")) {
         flags.push(Flag::StealthPayload);
     }
+    let local = r.forensics.evidence().and_then(|p| p.local_noise.as_ref());
+    if let Some(region) = local.and_then(|l| l.edit_candidate()) {
+        flags.push(Flag::LocalNoiseRegion);
+        explanations.push(format!(
+            "A {}x{} px region at ({}, {}) has {:.0}% of the image's noise: consistent with a local edit (inpainting, face swap), but flat or strongly compressed areas do the same; weak evidence.",
+            region.width,
+            region.height,
+            region.x,
+            region.y,
+            100.0 * region.noise_ratio
+        ));
+    }
     explanations.extend(supporting(r, &all, &explanations));
 
     r.priority = priority(verdict, ai_edited);
@@ -153,9 +165,9 @@ fn supporting(r: &FileReport, all: &[&Finding], already: &[String]) -> Vec<Strin
         }
         lines.push(line + ".");
     }
-    if let Some(s) = r.spectrum.evidence() {
+    if let Some(p) = r.forensics.evidence() {
         let jpeg = r.jpeg.evidence().is_some();
-        lines.push(format!("{}.", s.sentence(jpeg)));
+        lines.extend(p.sentences(jpeg).into_iter().map(|s| s + "."));
     }
     let mut rest: Vec<&&Finding> = all
         .iter()

@@ -16,6 +16,8 @@ pub mod input;
 pub mod report;
 pub mod sanitize;
 pub mod signals;
+pub mod stats;
+pub mod transform;
 
 pub use analyze::Analyzer;
 pub use config::{Config, Limits};

@@ -10,12 +10,12 @@ use crate::input::{Format, Hashes};
 use crate::signals::content_credentials::C2paEvidence;
 use crate::signals::jpeg_structure::JpegStructure;
 use crate::signals::metadata::MetadataEvidence;
-use crate::signals::spectrum::SpectrumEvidence;
+use crate::signals::pixels::PixelForensics;
 use crate::signals::Outcome;
 
 /// Version of the report schema; bumped when a field changes meaning or is
 /// removed (adding fields does not bump it).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The kebab-case name a unit enum has in reports (its serde name).
 pub fn kebab_name<T: Serialize>(value: &T) -> String {
@@ -72,6 +72,10 @@ pub enum Flag {
     PixelsNotAnalysed,
     /// Generation parameters hidden in pixel least significant bits.
     StealthPayload,
+    /// A region whose noise is much lower than the rest of the image: weak
+    /// evidence of a local edit (inpainting, face swap), worth a look. Not
+    /// `ai-edited`: flat and strongly compressed areas of real photos do it too.
+    LocalNoiseRegion,
 }
 
 /// What decoding the pixels gave.
@@ -119,8 +123,9 @@ pub struct FileReport {
     pub c2pa: Outcome<C2paEvidence>,
     /// JPEG structure signal.
     pub jpeg: Outcome<JpegStructure>,
-    /// Frequency-domain signal (evidence only; not yet used by the fusion).
-    pub spectrum: Outcome<SpectrumEvidence>,
+    /// Pixel signals: spectrum, block grid, noise residual, NPR, demosaicing
+    /// and local noise (evidence only; not yet used by the fusion).
+    pub forensics: Outcome<PixelForensics>,
     /// Calibrated probability that the image is synthetic (null until a
     /// calibrated model scores the file).
     pub synthetic_probability: Option<f64>,
@@ -152,7 +157,7 @@ impl FileReport {
             metadata: Outcome::not_applicable(NOT_REACHED),
             c2pa: Outcome::not_applicable(NOT_REACHED),
             jpeg: Outcome::not_applicable(NOT_REACHED),
-            spectrum: Outcome::not_applicable(NOT_REACHED),
+            forensics: Outcome::not_applicable(NOT_REACHED),
             synthetic_probability: None,
             verdict: Verdict::Inconclusive,
             priority: 2,

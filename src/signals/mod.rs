@@ -1,10 +1,18 @@
 //! The signals: one module per family of evidence, each taking the raw bytes
 //! and/or the decoded image and returning typed, serializable evidence.
 
+pub mod block_grid;
+pub mod cfa;
 pub mod content_credentials;
 pub mod jpeg_structure;
+pub mod local_noise;
 pub mod metadata;
+pub mod npr;
+pub mod pixels;
+pub mod residual;
 pub mod spectrum;
+#[cfg(test)]
+pub mod test_images;
 pub mod windows;
 
 use serde::{Deserialize, Serialize};

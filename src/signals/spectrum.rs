@@ -5,9 +5,8 @@
 //! second-difference energy (upsampling makes that energy periodic) — the
 //! footprint of 2×/4×/8× upsampling in generator decoders (Corvi et al. 2023).
 //! The JPEG 8×8 block grid puts peaks at every multiple of N/8, which covers
-//! all three frequencies: in a JPEG these peaks are not evidence of upsampling
-//! until grid peaks can be told apart. Evidence only: the fusion does not use
-//! it yet.
+//! all three frequencies: peaks are read against the block grid measured in
+//! the same tiles ([`crate::signals::block_grid`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,6 +17,8 @@ use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 use serde::{Deserialize, Serialize};
+
+use crate::signals::block_grid::BlockGrid;
 
 /// Number of radial bins between 0 and the Nyquist frequency.
 pub const RADIAL_BINS: usize = 32;
@@ -130,21 +131,59 @@ impl SpectrumEvidence {
         .fold((2, f32::MIN), |best, p| if p.1 > best.1 { p } else { best })
     }
 
-    /// One plain sentence with the numbers. `jpeg` says whether the file is a
-    /// JPEG: the frequencies of periods 2, 4 and 8 are all harmonics of its
-    /// 8×8 block grid, so there a peak is no evidence of upsampling.
-    pub fn sentence(&self, jpeg: bool) -> String {
-        let (period, ratio) = self.strongest_peak();
-        let grid = if jpeg {
-            " (in a JPEG, periods 2, 4 and 8 are harmonics of the 8x8 block grid: not evidence of upsampling)"
+    /// What explains the strongest periodic peak, given whether the file
+    /// is a JPEG and the block grid found in the same tiles.
+    pub fn peak_source(&self, jpeg: bool, grid: Option<&BlockGrid>) -> PeakSource {
+        if self.strongest_peak().1 < PEAK {
+            PeakSource::None
+        } else if jpeg {
+            PeakSource::JpegGrid
+        } else if grid.is_some_and(BlockGrid::present) {
+            PeakSource::BlockStructure
         } else {
-            ""
+            PeakSource::Upsampling
+        }
+    }
+
+    /// One plain sentence with the numbers and the reading of the peaks.
+    pub fn sentence(&self, source: PeakSource) -> String {
+        let (period, ratio) = self.strongest_peak();
+        let reading = match source {
+            PeakSource::None => "no periodic peak stands out",
+            PeakSource::JpegGrid => {
+                "at harmonics of the file's 8x8 JPEG block grid (periods 2, 4 and 8), so not evidence of upsampling"
+            }
+            PeakSource::BlockStructure => {
+                "with an 8-pixel block structure in the pixels: an earlier JPEG compression or the 8x upsampling of a latent-diffusion decoder"
+            }
+            PeakSource::Upsampling => {
+                "with no JPEG block grid to explain it: the footprint of upsampling, typical of generator decoders"
+            }
         };
         format!(
-            "Spectrum over {} tile(s) of {}x{}: high-frequency decay exponent {:.2} (fit RMS {:.2}); strongest periodic peak at period {period}, {ratio:.1}x its neighbourhood{grid}",
+            "Spectrum over {} tile(s) of {}x{}: high-frequency decay exponent {:.2} (fit RMS {:.2}); strongest periodic peak at period {period}, {ratio:.1}x its neighbourhood: {reading}",
             self.tiles, self.tile, self.tile, self.tail_decay, self.tail_fit_rms
         )
     }
+}
+
+/// Peak-to-neighbourhood ratio from which a periodic peak is read.
+pub const PEAK: f32 = 10.0;
+
+/// What explains the periodic peaks of the spectrum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeakSource {
+    /// No peak above [`PEAK`].
+    None,
+    /// The file is a JPEG: its 8×8 block grid has harmonics at the same
+    /// frequencies.
+    JpegGrid,
+    /// Not a JPEG, but the pixels have an 8-pixel block structure: an
+    /// earlier JPEG compression or an 8× upsampling decoder.
+    BlockStructure,
+    /// A peak with no block structure to explain it: upsampling.
+    Upsampling,
 }
 
 /// Local energy of the first (order 1) or second (order 2) differences:
@@ -178,11 +217,10 @@ pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
 pub fn analyze(tiles: &[Vec<f32>], size: usize) -> SpectrumEvidence {
     let fft = planned(size);
     let half = size / 2 + 1;
-    let mut image_power = vec![0.0f32; size * half];
+    let image_power = mean_log_power(tiles, size);
     let mut first_power = vec![0.0f32; size * half];
     let mut second_power = vec![0.0f32; size * half];
     for tile in tiles {
-        add_log(&mut image_power, &fft.power(tile));
         add(
             &mut first_power,
             &fft.power(&difference_energy(tile, size, 1)),
@@ -192,8 +230,6 @@ pub fn analyze(tiles: &[Vec<f32>], size: usize) -> SpectrumEvidence {
             &fft.power(&difference_energy(tile, size, 2)),
         );
     }
-    let k = tiles.len().max(1) as f32;
-    image_power.iter_mut().for_each(|v| *v /= k);
     let profile = radial_profile(&image_power, size);
     let (tail_decay, tail_fit_rms) = tail_fit(&profile);
     let peak = |period: usize| {
@@ -214,14 +250,23 @@ pub fn analyze(tiles: &[Vec<f32>], size: usize) -> SpectrumEvidence {
     }
 }
 
-fn add(acc: &mut [f32], p: &[f32]) {
-    acc.iter_mut().zip(p).for_each(|(a, v)| *a += v);
+/// Mean over the tiles of the log power spectrum: N rows (ky) of N/2+1
+/// columns (kx ≥ 0), as [`Spectrum2d::power`].
+pub fn mean_log_power(tiles: &[Vec<f32>], size: usize) -> Vec<f32> {
+    let fft = planned(size);
+    let mut acc = vec![0.0f32; size * (size / 2 + 1)];
+    for tile in tiles {
+        acc.iter_mut()
+            .zip(fft.power(tile))
+            .for_each(|(a, v)| *a += (v + 1e-6).ln());
+    }
+    let k = tiles.len().max(1) as f32;
+    acc.iter_mut().for_each(|v| *v /= k);
+    acc
 }
 
-fn add_log(acc: &mut [f32], p: &[f32]) {
-    acc.iter_mut()
-        .zip(p)
-        .for_each(|(a, v)| *a += (v + 1e-6).ln());
+fn add(acc: &mut [f32], p: &[f32]) {
+    acc.iter_mut().zip(p).for_each(|(a, v)| *a += v);
 }
 
 /// Signed frequency of index k of an N-point transform, in cycles/pixel.
@@ -265,20 +310,7 @@ fn tail_fit(profile: &[f32]) -> (f32, f32) {
         .skip(RADIAL_BINS / 2)
         .map(|(i, &v)| (((i as f32 + 0.5) / RADIAL_BINS as f32 * 0.5).ln(), v))
         .collect();
-    let n = pts.len() as f32;
-    let (mx, my) = pts
-        .iter()
-        .fold((0.0, 0.0), |(a, b), p| (a + p.0 / n, b + p.1 / n));
-    let sxx: f32 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f32 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    let rms = (pts
-        .iter()
-        .map(|p| (p.1 - (my + slope * (p.0 - mx))).powi(2))
-        .sum::<f32>()
-        / n)
-        .sqrt();
-    (-slope, rms)
+    crate::stats::fit_line(&pts).map_or((0.0, 0.0), |l| (-l.slope, l.rms))
 }
 
 /// Strongest peak-to-neighbourhood ratio among the frequencies of a period:
@@ -318,23 +350,11 @@ fn peak_ratio(power: &[f32], n: usize, period: usize) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A deterministic pseudo-random generator (xorshift) for test images.
-    fn noise(n: usize, seed: u64) -> Vec<f32> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 56) as f32
-            })
-            .collect()
-    }
+    use crate::signals::test_images::noise;
 
     #[test]
     fn white_noise_has_a_flat_spectrum_and_no_peaks() {
-        let e = analyze(&[noise(256 * 256, 7)], 256);
+        let e = analyze(&[noise(256, 7)], 256);
         assert!(e.tail_decay.abs() < 0.3, "decay {}", e.tail_decay);
         for v in [e.peak_period_2, e.peak_period_4, e.peak_period_8] {
             // One tile: single-bin power is exponential, so chance ratios of
@@ -346,7 +366,7 @@ mod tests {
     #[test]
     fn nearest_upsampled_noise_shows_the_peak_of_its_factor() {
         for factor in [2usize, 8] {
-            let small = noise(64 * 64 * 4, 11);
+            let small = noise(128, 11);
             let side = 64 * 2;
             let src_w = side * 2 / factor;
             let data: Vec<f32> = (0..256 * 256)
@@ -373,13 +393,13 @@ mod tests {
                 128.0 + 60.0 * (x / 17.0).sin() * (y / 23.0).cos()
             })
             .collect();
-        let mut noisy = noise(256 * 256, 3);
+        let mut noisy = noise(256, 3);
         noisy
             .iter_mut()
             .zip(&data)
             .for_each(|(n, d)| *n = d + 0.02 * *n);
         let smooth = analyze(&[noisy], 256);
-        let white = analyze(&[noise(256 * 256, 5)], 256);
+        let white = analyze(&[noise(256, 5)], 256);
         assert!(
             smooth.radial_profile[2] - smooth.radial_profile[30]
                 > white.radial_profile[2] - white.radial_profile[30]

@@ -28,7 +28,7 @@ fn json_output_is_one_object_per_file_and_exit_code_0() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["type"], "file");
     assert_eq!(lines[0]["verdict"], "declared-synthetic");
-    assert_eq!(lines[0]["schema_version"], 1);
+    assert_eq!(lines[0]["schema_version"], provenant::report::SCHEMA_VERSION);
     assert_eq!(lines[1]["verdict"], "inconclusive");
     assert_eq!(lines[0]["metadata"]["generator"]["tool"], "ComfyUI");
 }

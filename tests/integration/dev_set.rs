@@ -120,7 +120,7 @@ fn every_dev_file_gets_a_report_with_hashes_matching_the_manifest() {
 }
 
 #[test]
-fn spectrum_runs_on_every_decoded_image_and_explains_itself() {
+fn pixel_signals_run_on_every_decoded_image_and_explain_themselves() {
     let a = analyzer();
     let (mut analysed, mut too_small) = (0, 0);
     for row in dev_rows() {
@@ -128,25 +128,26 @@ fn spectrum_runs_on_every_decoded_image_and_explains_itself() {
         let (Some(w), Some(h)) = (r.width, r.height) else {
             continue;
         };
-        match r.spectrum.evidence() {
-            Some(s) => {
+        match r.forensics.evidence() {
+            Some(p) => {
                 analysed += 1;
                 assert!(w >= 64 && h >= 64, "{}", row.file);
-                assert!(s.tiles >= 1 && s.tiles <= 5);
+                let s = &p.spectrum;
+                assert!(s.tiles >= 1 && s.tiles <= 5 && p.windows.len() == s.tiles);
                 assert!(s.tail_decay.is_finite() && s.tail_fit_rms.is_finite());
                 let (_, peak) = s.strongest_peak();
                 assert!(peak.is_finite() && peak >= 0.0, "{}", row.file);
-                let line = r
-                    .explanations
-                    .iter()
-                    .find(|l| l.starts_with("Spectrum over"));
-                let line = line.unwrap_or_else(|| panic!("{}: no spectrum sentence", row.file));
-                assert_eq!(
-                    line.contains("8x8 block grid"),
-                    r.jpeg.evidence().is_some(),
-                    "{}",
-                    row.file
-                );
+                let res = &p.residual;
+                for v in [res.sigma, res.kurtosis, res.autocorr_1, p.npr.ratio] {
+                    assert!(v.is_finite(), "{}: {p:?}", row.file);
+                }
+                for prefix in ["Spectrum over", "Noise residual", "Neighbouring pixel"] {
+                    assert!(
+                        r.explanations.iter().any(|l| l.starts_with(prefix)),
+                        "{}: no sentence {prefix}",
+                        row.file
+                    );
+                }
             }
             None => {
                 too_small += 1;

@@ -1,0 +1,126 @@
+//! The pixel signals together: choose the analysis windows once, run every
+//! pixel signal on them (and the local noise map on the whole image), and
+//! read their results against each other.
+
+use image::DynamicImage;
+use serde::{Deserialize, Serialize};
+
+use crate::signals::block_grid::{self, BlockGrid};
+use crate::signals::cfa::{self, CfaEvidence};
+use crate::signals::local_noise::{self, LocalNoiseEvidence};
+use crate::signals::npr::{self, NprEvidence};
+use crate::signals::residual::{self, ResidualEvidence};
+use crate::signals::spectrum::{self, PeakSource, SpectrumEvidence};
+use crate::signals::windows::{self, Tile};
+use crate::signals::Outcome;
+
+/// The evidence of every pixel signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PixelForensics {
+    /// Analysis windows: top-left corners of the tiles, all of side `tile`.
+    pub windows: Vec<(usize, usize)>,
+    /// Tile side in pixels.
+    pub tile: usize,
+    /// Frequency domain.
+    pub spectrum: SpectrumEvidence,
+    /// JPEG 8×8 block grid in the pixels (`None` for tiles under 16²).
+    pub block_grid: Option<BlockGrid>,
+    /// What explains the spectrum's periodic peaks.
+    pub peak_source: PeakSource,
+    /// Noise residual.
+    pub residual: ResidualEvidence,
+    /// Neighbouring pixel relationships.
+    pub npr: NprEvidence,
+    /// Demosaicing traces (`None` for grey images).
+    pub cfa: Option<CfaEvidence>,
+    /// Local noise map (`None` with fewer than 16 usable 64×64 blocks).
+    pub local_noise: Option<LocalNoiseEvidence>,
+}
+
+impl PixelForensics {
+    /// The named numeric features of the pixel signals, in a fixed order;
+    /// NaN where a signal does not apply (grey image, too few blocks).
+    /// Ratios are on a log scale.
+    pub fn features(&self) -> Vec<(&'static str, f32)> {
+        let s = &self.spectrum;
+        let r = &self.residual;
+        let profile = &s.radial_profile;
+        let band = |a: usize, b: usize| crate::stats::mean(&profile[a..b]);
+        let nan = f32::NAN;
+        vec![
+            ("spectrum_tail_decay", s.tail_decay),
+            ("spectrum_tail_fit_rms", s.tail_fit_rms),
+            ("spectrum_high_over_mid", band(22, 32) - band(10, 22)),
+            ("spectrum_peak_2", s.peak_period_2.max(1e-3).ln()),
+            ("spectrum_peak_4", s.peak_period_4.max(1e-3).ln()),
+            ("spectrum_peak_8", s.peak_period_8.max(1e-3).ln()),
+            (
+                "block_grid",
+                self.block_grid.as_ref().map_or(nan, |g| g.strength.ln()),
+            ),
+            ("residual_sigma", (r.sigma + 0.01).ln()),
+            ("residual_kurtosis", r.kurtosis),
+            ("nlf_slope", r.nlf_slope.unwrap_or(nan)),
+            ("nlf_fit", r.nlf_fit.unwrap_or(nan)),
+            ("corr_rg", r.corr_rg.unwrap_or(nan)),
+            ("corr_gb", r.corr_gb.unwrap_or(nan)),
+            ("corr_rb", r.corr_rb.unwrap_or(nan)),
+            ("residual_autocorr_1", r.autocorr_1),
+            ("residual_autocorr_2", r.autocorr_2),
+            ("npr_ratio", self.npr.ratio),
+            ("npr_autocorr", self.npr.autocorr),
+            ("cfa_score", self.cfa.as_ref().map_or(nan, |c| c.score)),
+            ("cfa_green", self.cfa.as_ref().map_or(nan, |c| c.green)),
+            (
+                "local_noise_spread",
+                self.local_noise.as_ref().map_or(nan, |l| l.spread),
+            ),
+            (
+                "local_noise_outliers",
+                self.local_noise
+                    .as_ref()
+                    .map_or(nan, |l| l.outlier_fraction),
+            ),
+        ]
+    }
+
+    /// One plain sentence per signal; `jpeg` says whether the file is a JPEG.
+    pub fn sentences(&self, jpeg: bool) -> Vec<String> {
+        let mut out = vec![self.spectrum.sentence(self.peak_source)];
+        out.extend(self.block_grid.as_ref().map(|g| g.sentence(jpeg)));
+        out.push(self.residual.sentence());
+        out.push(self.npr.sentence());
+        out.extend(self.cfa.as_ref().map(CfaEvidence::sentence));
+        out.extend(self.local_noise.as_ref().map(LocalNoiseEvidence::sentence));
+        out
+    }
+}
+
+/// Runs every pixel signal, or says why the image cannot be analysed;
+/// `jpeg` says whether the file is a JPEG (its own block grid explains
+/// periodic peaks).
+pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
+    let Some(tiles) = windows::select(img) else {
+        return Outcome::not_applicable(format!(
+            "too small to analyse (under {0}x{0} pixels)",
+            windows::MIN_SIDE
+        ));
+    };
+    let size = tiles[0].size;
+    let luma: Vec<Vec<f32>> = tiles.iter().map(Tile::luma).collect();
+    let spectrum = spectrum::analyze(&luma, size);
+    let block_grid = block_grid::analyze(&tiles);
+    Outcome::Analysed(PixelForensics {
+        windows: tiles.iter().map(|t| (t.x, t.y)).collect(),
+        tile: size,
+        peak_source: spectrum.peak_source(jpeg, block_grid.as_ref()),
+        spectrum,
+        block_grid,
+        residual: residual::analyze(&tiles),
+        npr: npr::analyze(&tiles),
+        cfa: cfa::analyze(&tiles),
+        local_noise: local_noise::map(img)
+            .as_ref()
+            .and_then(local_noise::analyze),
+    })
+}

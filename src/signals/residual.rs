@@ -1,0 +1,289 @@
+//! Noise residual: what is left when a small denoiser (the 3×3 median) is
+//! subtracted from the image. Cameras leave sensor noise whose variance grows
+//! with the signal (photon shot noise) and whose colour planes are correlated
+//! by demosaicing; generators leave a residual shaped by their decoder.
+//! Statistics: level, excess kurtosis, noise level function (residual
+//! variance binned by local intensity, with its slope and fit), cross-channel
+//! correlation and spatial autocorrelation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::signals::windows::Tile;
+use crate::stats::{self, round};
+
+/// Intensity bins of the noise level function over 0-255.
+const NLF_BINS: usize = 8;
+/// Fewest pixels for a bin of the noise level function to count.
+const NLF_MIN_PIXELS: usize = 200;
+
+/// What the noise residual shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResidualEvidence {
+    /// Standard deviation of the luminance residual, in 8-bit levels.
+    pub sigma: f32,
+    /// Excess kurtosis of the luminance residual (0 for Gaussian noise).
+    pub kurtosis: f32,
+    /// Noise level function: (mean intensity 0-1, residual variance) per
+    /// populated intensity bin.
+    pub nlf: Vec<(f32, f32)>,
+    /// Slope of residual variance against intensity (0-1), divided by the
+    /// overall residual variance: > 0 when noise grows with brightness.
+    /// `None` with fewer than three populated bins.
+    pub nlf_slope: Option<f32>,
+    /// R² of that line (how well a straight line explains the variances).
+    pub nlf_fit: Option<f32>,
+    /// Correlation of the red and green residuals (`None` for grey images).
+    pub corr_rg: Option<f32>,
+    /// Correlation of the green and blue residuals.
+    pub corr_gb: Option<f32>,
+    /// Correlation of the red and blue residuals.
+    pub corr_rb: Option<f32>,
+    /// Autocorrelation of the luminance residual at 1 pixel (mean of
+    /// horizontal and vertical).
+    pub autocorr_1: f32,
+    /// Same at 2 pixels.
+    pub autocorr_2: f32,
+}
+
+impl ResidualEvidence {
+    /// One plain sentence with the numbers.
+    pub fn sentence(&self) -> String {
+        let nlf = match self.nlf_slope {
+            Some(s) if s > 0.5 => format!(
+                "noise grows with brightness (relative slope {s:.2}, fit R² {:.2}), as sensor shot noise does",
+                self.nlf_fit.unwrap_or(0.0)
+            ),
+            Some(s) => format!(
+                "noise does not grow with brightness (relative slope {s:.2}, fit R² {:.2})",
+                self.nlf_fit.unwrap_or(0.0)
+            ),
+            None => "too few intensity levels to measure how noise follows brightness".into(),
+        };
+        let corr = match self.corr_rg.zip(self.corr_gb) {
+            Some((rg, gb)) => {
+                format!("; red-green and green-blue residual correlation {rg:.2} and {gb:.2}")
+            }
+            None => "; grey image (no colour correlation)".into(),
+        };
+        format!(
+            "Noise residual (image minus its 3x3 median): {:.2} levels RMS, excess kurtosis {:.1}; {nlf}{corr}",
+            self.sigma, self.kurtosis
+        )
+    }
+}
+
+/// The 3×3 median of a `width`-wide plane, borders replicated. Uses the
+/// separable form: sort each column triple once, then the median of nine is
+/// med(max of lows, med of mids, min of highs) over three neighbouring columns.
+pub fn median3(plane: &[f32], width: usize) -> Vec<f32> {
+    let (w, h) = (width, plane.len() / width.max(1));
+    let mut out = Vec::with_capacity(w * h);
+    let mut sorted = vec![[0.0f32; 3]; w];
+    for y in 0..h {
+        let up = &plane[y.saturating_sub(1) * w..][..w];
+        let row = &plane[y * w..][..w];
+        let down = &plane[(y + 1).min(h - 1) * w..][..w];
+        for x in 0..w {
+            sorted[x] = sort3(up[x], row[x], down[x]);
+        }
+        for x in 0..w {
+            let (l, c, r) = (
+                sorted[x.saturating_sub(1)],
+                sorted[x],
+                sorted[(x + 1).min(w - 1)],
+            );
+            let low = l[0].max(c[0]).max(r[0]);
+            let mid = sort3(l[1], c[1], r[1])[1];
+            let high = l[2].min(c[2]).min(r[2]);
+            out.push(sort3(low, mid, high)[1]);
+        }
+    }
+    out
+}
+
+fn sort3(a: f32, b: f32, c: f32) -> [f32; 3] {
+    let (a, b) = if a > b { (b, a) } else { (a, b) };
+    let (b, c) = if b > c { (c, b) } else { (b, c) };
+    let (a, b) = if a > b { (b, a) } else { (a, b) };
+    [a, b, c]
+}
+
+/// A `width`-wide plane minus its 3×3 median.
+pub fn residual(plane: &[f32], width: usize) -> Vec<f32> {
+    plane
+        .iter()
+        .zip(median3(plane, width))
+        .map(|(v, m)| v - m)
+        .collect()
+}
+
+/// Mean over the 5×5 neighbourhood (borders replicated), via a summed-area
+/// table.
+fn local_mean5(plane: &[f32], n: usize) -> Vec<f32> {
+    let w = n + 1;
+    let mut sat = vec![0.0f64; w * w];
+    for y in 0..n {
+        let mut run = 0.0f64;
+        for x in 0..n {
+            run += f64::from(plane[y * n + x]);
+            sat[(y + 1) * w + x + 1] = sat[y * w + x + 1] + run;
+        }
+    }
+    let mut out = Vec::with_capacity(n * n);
+    for y in 0..n {
+        let (y0, y1) = (y.saturating_sub(2), (y + 3).min(n));
+        for x in 0..n {
+            let (x0, x1) = (x.saturating_sub(2), (x + 3).min(n));
+            let sum = sat[y1 * w + x1] - sat[y0 * w + x1] - sat[y1 * w + x0] + sat[y0 * w + x0];
+            out.push((sum / ((y1 - y0) * (x1 - x0)) as f64) as f32);
+        }
+    }
+    out
+}
+
+/// Autocorrelation of an N×N plane at a lag, mean of horizontal and vertical.
+fn autocorr(plane: &[f32], n: usize, lag: usize) -> f32 {
+    let m = stats::mean(plane);
+    let var = stats::variance(plane);
+    if var <= 0.0 || lag >= n {
+        return 0.0;
+    }
+    let (mut h, mut v) = (0.0f64, 0.0f64);
+    for y in 0..n {
+        for x in 0..n - lag {
+            h += f64::from((plane[y * n + x] - m) * (plane[y * n + x + lag] - m));
+            v += f64::from((plane[x * n + y] - m) * (plane[(x + lag) * n + y] - m));
+        }
+    }
+    let count = (n * (n - lag)) as f64;
+    (0.5 * (h + v) / count / f64::from(var)) as f32
+}
+
+/// Analyses the tiles.
+pub fn analyze(tiles: &[Tile]) -> ResidualEvidence {
+    let mut luma_res = Vec::new();
+    let mut local = Vec::new();
+    let mut channel_res: [Vec<f32>; 3] = Default::default();
+    let (mut ac1, mut ac2) = (0.0, 0.0);
+    let grey = tiles.iter().all(Tile::is_grey);
+    for tile in tiles {
+        let n = tile.size;
+        let luma = tile.luma();
+        let r = residual(&luma, n);
+        ac1 += autocorr(&r, n, 1);
+        ac2 += autocorr(&r, n, 2);
+        local.extend(local_mean5(&luma, n));
+        luma_res.extend(r);
+        if !grey {
+            for (acc, plane) in channel_res.iter_mut().zip(&tile.rgb) {
+                acc.extend(residual(plane, n));
+            }
+        }
+    }
+    let k = tiles.len().max(1) as f32;
+    let variance = stats::variance(&luma_res);
+    let nlf = noise_level_function(&luma_res, &local);
+    let line = (nlf.len() >= 3).then(|| stats::fit_line(&nlf)).flatten();
+    let corr = |a: usize, b: usize| {
+        (!grey)
+            .then(|| stats::correlation(&channel_res[a], &channel_res[b]))
+            .flatten()
+            .map(|c| round(c, 3))
+    };
+    ResidualEvidence {
+        sigma: round(variance.sqrt(), 3),
+        kurtosis: round(stats::excess_kurtosis(&luma_res), 3),
+        nlf: nlf
+            .iter()
+            .map(|&(i, v)| (round(i, 3), round(v, 3)))
+            .collect(),
+        nlf_slope: line.map(|l| round(l.slope / variance.max(1e-6), 3)),
+        nlf_fit: line.map(|l| round(l.r2, 3)),
+        corr_rg: corr(0, 1),
+        corr_gb: corr(1, 2),
+        corr_rb: corr(0, 2),
+        autocorr_1: round(ac1 / k, 3),
+        autocorr_2: round(ac2 / k, 3),
+    }
+}
+
+/// Residual variance per local-intensity bin, skipping near-clipped pixels
+/// (clipping removes noise): (mean intensity on 0-1, variance).
+fn noise_level_function(res: &[f32], local: &[f32]) -> Vec<(f32, f32)> {
+    let mut bins: Vec<(Vec<f32>, f64)> = vec![(Vec::new(), 0.0); NLF_BINS];
+    for (&r, &m) in res.iter().zip(local) {
+        if !(3.0..=252.0).contains(&m) {
+            continue;
+        }
+        let b = ((m / 256.0 * NLF_BINS as f32) as usize).min(NLF_BINS - 1);
+        bins[b].0.push(r);
+        bins[b].1 += f64::from(m);
+    }
+    bins.iter()
+        .filter(|(v, _)| v.len() >= NLF_MIN_PIXELS)
+        .map(|(v, sum)| ((sum / v.len() as f64 / 255.0) as f32, stats::variance(v)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::test_images::{gaussian, Rng};
+
+    #[test]
+    fn median3_matches_a_sort_of_nine() {
+        let mut rng = Rng(9);
+        let n = 17;
+        let plane: Vec<f32> = (0..n * n).map(|_| rng.uniform() * 255.0).collect();
+        let fast = median3(&plane, n);
+        for y in 0..n {
+            for x in 0..n {
+                let mut v = Vec::new();
+                for dy in -1..=1isize {
+                    for dx in -1..=1isize {
+                        let yy = (y as isize + dy).clamp(0, n as isize - 1) as usize;
+                        let xx = (x as isize + dx).clamp(0, n as isize - 1) as usize;
+                        v.push(plane[yy * n + xx]);
+                    }
+                }
+                v.sort_by(f32::total_cmp);
+                assert_eq!(fast[y * n + x], v[4], "at ({x}, {y})");
+            }
+        }
+    }
+
+    /// A horizontal intensity ramp from 20 to 235 with noise whose standard
+    /// deviation is `sigma(intensity)`.
+    fn ramp_with_noise(sigma: impl Fn(f32) -> f32) -> Tile {
+        let n = 256;
+        let mut rng = Rng(4);
+        let plane: Vec<f32> = (0..n * n)
+            .map(|i| {
+                let level = 20.0 + 215.0 * (i % n) as f32 / (n - 1) as f32;
+                level + sigma(level) * gaussian(&mut rng)
+            })
+            .collect();
+        Tile {
+            x: 0,
+            y: 0,
+            size: n,
+            rgb: [plane.clone(), plane.clone(), plane],
+        }
+    }
+
+    #[test]
+    fn shot_noise_gives_a_rising_noise_level_function_and_constant_noise_a_flat_one() {
+        // Poisson-like: variance proportional to the signal (gain 0.1).
+        let shot = analyze(&[ramp_with_noise(|level| (0.1 * level).sqrt())]);
+        let flat = analyze(&[ramp_with_noise(|_| 3.0)]);
+        let (s, f) = (shot.nlf_slope.unwrap(), flat.nlf_slope.unwrap());
+        assert!(s > 1.0 && shot.nlf_fit.unwrap() > 0.8, "shot: {shot:?}");
+        assert!(f.abs() < 0.3, "flat: {flat:?}");
+        assert!(shot.sentence().contains("grows with brightness"));
+        assert!(flat.sentence().contains("does not grow"));
+        // Gaussian noise: kurtosis near 0 (the median residual is not exactly
+        // the noise, so allow some slack); grey planes give no correlation.
+        assert!(flat.kurtosis.abs() < 1.0, "{flat:?}");
+        assert_eq!(flat.corr_rg, None);
+    }
+}

@@ -1,0 +1,162 @@
+//! Small statistics shared by the signals: moments, correlation and a
+//! least-squares line.
+
+/// Mean of a slice (0 if empty).
+pub fn mean(v: &[f32]) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    (v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len() as f64) as f32
+}
+
+/// Population variance (0 if empty).
+pub fn variance(v: &[f32]) -> f32 {
+    let m = f64::from(mean(v));
+    if v.is_empty() {
+        return 0.0;
+    }
+    (v.iter().map(|&x| (f64::from(x) - m).powi(2)).sum::<f64>() / v.len() as f64) as f32
+}
+
+/// Excess kurtosis (0 for a Gaussian); 0 if the variance is 0.
+pub fn excess_kurtosis(v: &[f32]) -> f32 {
+    let m = f64::from(mean(v));
+    let n = v.len() as f64;
+    let (m2, m4) = v.iter().fold((0.0f64, 0.0f64), |(a, b), &x| {
+        let d = f64::from(x) - m;
+        (a + d * d / n, b + d.powi(4) / n)
+    });
+    if m2 <= 0.0 {
+        0.0
+    } else {
+        (m4 / (m2 * m2) - 3.0) as f32
+    }
+}
+
+/// Pearson correlation of two equally long slices; `None` if either is
+/// constant.
+pub fn correlation(a: &[f32], b: &[f32]) -> Option<f32> {
+    let (ma, mb) = (f64::from(mean(a)), f64::from(mean(b)));
+    let (mut sab, mut saa, mut sbb) = (0.0f64, 0.0f64, 0.0f64);
+    for (&x, &y) in a.iter().zip(b) {
+        let (dx, dy) = (f64::from(x) - ma, f64::from(y) - mb);
+        sab += dx * dy;
+        saa += dx * dx;
+        sbb += dy * dy;
+    }
+    (saa > 1e-12 && sbb > 1e-12).then(|| (sab / (saa * sbb).sqrt()) as f32)
+}
+
+/// A least-squares line y = intercept + slope·x.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    /// Slope.
+    pub slope: f32,
+    /// Value at x = 0.
+    pub intercept: f32,
+    /// Root mean square of the residuals.
+    pub rms: f32,
+    /// Coefficient of determination (1 = perfect fit, 0 if y is constant).
+    pub r2: f32,
+}
+
+/// Fits a line to (x, y) points; `None` with fewer than two distinct x.
+pub fn fit_line(points: &[(f32, f32)]) -> Option<Line> {
+    let n = points.len() as f64;
+    let (mx, my) = points.iter().fold((0.0f64, 0.0f64), |(a, b), p| {
+        (a + f64::from(p.0) / n, b + f64::from(p.1) / n)
+    });
+    let (mut sxx, mut sxy, mut syy) = (0.0f64, 0.0f64, 0.0f64);
+    for &(x, y) in points {
+        let (dx, dy) = (f64::from(x) - mx, f64::from(y) - my);
+        sxx += dx * dx;
+        sxy += dx * dy;
+        syy += dy * dy;
+    }
+    if points.len() < 2 || sxx <= 1e-12 {
+        return None;
+    }
+    let slope = sxy / sxx;
+    let sse = (syy - slope * sxy).max(0.0);
+    Some(Line {
+        slope: slope as f32,
+        intercept: (my - slope * mx) as f32,
+        rms: (sse / n).sqrt() as f32,
+        r2: if syy > 1e-12 {
+            (1.0 - sse / syy) as f32
+        } else {
+            0.0
+        },
+    })
+}
+
+/// Area under the ROC curve of scores for positives against negatives
+/// (the Mann-Whitney statistic; ties count one half). `None` if either class
+/// is empty. NaN scores are left out.
+pub fn auc(positives: &[f32], negatives: &[f32]) -> Option<f64> {
+    let pos: Vec<f32> = positives.iter().copied().filter(|v| !v.is_nan()).collect();
+    let neg: Vec<f32> = negatives.iter().copied().filter(|v| !v.is_nan()).collect();
+    if pos.is_empty() || neg.is_empty() {
+        return None;
+    }
+    // Rank all scores together, averaging the ranks of ties.
+    let mut all: Vec<(f32, bool)> = pos
+        .iter()
+        .map(|&v| (v, true))
+        .chain(neg.iter().map(|&v| (v, false)))
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut rank_sum = 0.0f64;
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i;
+        while j < all.len() && all[j].0 == all[i].0 {
+            j += 1;
+        }
+        let mean_rank = (i + j + 1) as f64 / 2.0;
+        rank_sum += mean_rank * all[i..j].iter().filter(|p| p.1).count() as f64;
+        i = j;
+    }
+    let (np, nn) = (pos.len() as f64, neg.len() as f64);
+    Some((rank_sum - np * (np + 1.0) / 2.0) / (np * nn))
+}
+
+/// Rounds to a number of decimals, for stable, readable reports.
+pub fn round(v: f32, decimals: i32) -> f32 {
+    let k = 10f32.powi(decimals);
+    (v * k).round() / k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_and_line_match_hand_computed_values() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(mean(&v), 2.5);
+        assert!((variance(&v) - 1.25).abs() < 1e-6);
+        // Uniform 4 points: m4 / m2² = (2·(1.5⁴ + 0.5⁴)/4) / 1.25² = 1.64.
+        assert!((excess_kurtosis(&v) - (1.64 - 3.0)).abs() < 1e-5);
+        assert!((correlation(&v, &[2.0, 4.0, 6.0, 8.0]).unwrap() - 1.0).abs() < 1e-6);
+        assert!((correlation(&v, &[4.0, 3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-6);
+        assert_eq!(correlation(&v, &[1.0; 4]), None);
+        let l = fit_line(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]).unwrap();
+        assert!((l.slope - 2.0).abs() < 1e-6 && (l.intercept - 1.0).abs() < 1e-6);
+        assert!(l.rms < 1e-5 && (l.r2 - 1.0).abs() < 1e-6);
+        let noisy = fit_line(&[(0.0, 0.0), (1.0, 1.0), (2.0, 0.0), (3.0, 1.0)]).unwrap();
+        assert!(noisy.r2 > 0.0 && noisy.r2 < 0.5);
+        assert!(fit_line(&[(1.0, 1.0), (1.0, 2.0)]).is_none());
+    }
+
+    #[test]
+    fn auc_matches_hand_computed_values() {
+        assert_eq!(auc(&[3.0, 4.0], &[1.0, 2.0]), Some(1.0));
+        assert_eq!(auc(&[1.0, 2.0], &[3.0, 4.0]), Some(0.0));
+        // Pairs: (2>1) (2<3) (4>1) (4>3) → 3 of 4.
+        assert_eq!(auc(&[2.0, 4.0], &[1.0, 3.0]), Some(0.75));
+        // A tie counts one half: (2=2) ½, (2>1) 1 → 1.5 of 2.
+        assert_eq!(auc(&[2.0], &[2.0, 1.0, f32::NAN]), Some(0.75));
+        assert_eq!(auc(&[], &[1.0]), None);
+    }
+}
