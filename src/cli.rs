@@ -20,6 +20,10 @@ pub struct Cli {
 pub enum Command {
     /// Analyse single files and print a verdict with its evidence.
     Analyze(AnalyzeArgs),
+    /// Analyse one file and draw the statistics behind its pixel evidence:
+    /// spectrum.png, radial-profile.svg, noise-map.png (and residual.png
+    /// with --residual). These pictures show statistics, not the scene.
+    Explain(ExplainArgs),
 }
 
 /// Options shared by every command that analyses files.
@@ -51,6 +55,26 @@ pub struct AnalyzeArgs {
     /// Print one JSON object per file, one per line, instead of text.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub options: AnalysisOptions,
+}
+
+/// `provenant explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The image file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Directory for the pictures (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Also write residual.png, the noise residual of the whole image. It
+    /// shows the scene's edges: only ask for it when you need to look.
+    #[arg(long)]
+    pub residual: bool,
 
     #[command(flatten)]
     pub options: AnalysisOptions,

@@ -32,6 +32,9 @@ pub enum Error {
         /// The first bytes of the file, as hex.
         magic: String,
     },
+    /// The pixels cannot be analysed (no decoder, decode error, too small).
+    #[error("cannot analyse the pixels: {0}")]
+    Pixels(String),
     /// A configuration value is invalid (bad trust-anchor file, bad limit).
     #[error("configuration: {0}")]
     Config(String),

@@ -11,6 +11,7 @@ pub mod config;
 pub mod container;
 pub mod decode;
 pub mod error;
+pub mod explain;
 pub mod fusion;
 pub mod input;
 pub mod report;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser;
 
-use cli::{AnalysisOptions, AnalyzeArgs, Cli, Command};
+use cli::{AnalysisOptions, AnalyzeArgs, Cli, Command, ExplainArgs};
 use provenant::report::{human, jsonl};
 use provenant::{Analyzer, Config};
 
@@ -39,6 +39,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Explain(args) => explain(args),
     }
 }
 
@@ -83,6 +84,28 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let analyzer = Analyzer::new(config_from(&args.options)?).context("setting up the analyzer")?;
+    let (report, written) =
+        match provenant::explain::explain_file(&analyzer, &args.file, &args.out, args.residual) {
+            Ok(done) => done,
+            Err(e) => {
+                let name = provenant::sanitize::sanitize(&args.file.display().to_string());
+                eprintln!("provenant: {name}: {e}");
+                return Ok(ExitCode::from(1));
+            }
+        };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    human::write(&mut out, &report)?;
+    writeln!(out, "\nPictures:")?;
+    for path in written {
+        writeln!(out, "  {}", path.display())?;
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -46,7 +46,7 @@ impl CfaEvidence {
             )
         } else {
             format!(
-                "No demosaicing trace (score {:.2}; camera photos that were resized or strongly recompressed lose it too)",
+                "No demosaicing trace (score {:.2}; camera photos lose it to JPEG compression and resizing, so its absence says little)",
                 self.score
             )
         }

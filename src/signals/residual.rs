@@ -50,11 +50,11 @@ impl ResidualEvidence {
     pub fn sentence(&self) -> String {
         let nlf = match self.nlf_slope {
             Some(s) if s > 0.5 => format!(
-                "noise grows with brightness (relative slope {s:.2}, fit R² {:.2}), as sensor shot noise does",
+                "the residual grows with brightness (relative slope {s:.2}, fit R² {:.2}), as sensor shot noise would",
                 self.nlf_fit.unwrap_or(0.0)
             ),
             Some(s) => format!(
-                "noise does not grow with brightness (relative slope {s:.2}, fit R² {:.2})",
+                "the residual does not grow with brightness (relative slope {s:.2}, fit R² {:.2})",
                 self.nlf_fit.unwrap_or(0.0)
             ),
             None => "too few intensity levels to measure how noise follows brightness".into(),

@@ -28,7 +28,10 @@ fn json_output_is_one_object_per_file_and_exit_code_0() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["type"], "file");
     assert_eq!(lines[0]["verdict"], "declared-synthetic");
-    assert_eq!(lines[0]["schema_version"], provenant::report::SCHEMA_VERSION);
+    assert_eq!(
+        lines[0]["schema_version"],
+        provenant::report::SCHEMA_VERSION
+    );
     assert_eq!(lines[1]["verdict"], "inconclusive");
     assert_eq!(lines[0]["metadata"]["generator"]["tool"], "ComfyUI");
 }
@@ -70,4 +73,41 @@ fn untrusted_file_names_are_sanitized_on_the_terminal() {
         "escape sequence reached the terminal"
     );
     assert!(text.contains("evil\\u{1b}[31mname.png"));
+}
+
+#[test]
+fn explain_draws_statistics_and_the_residual_only_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = provenant()
+        .args(["explain", "--out"])
+        .arg(dir.path())
+        .arg(fixture("ok/comfyui.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("declared-synthetic") && stdout.contains("Pictures:"));
+    for name in ["spectrum.png", "radial-profile.svg", "noise-map.png"] {
+        assert!(dir.path().join(name).is_file(), "{name} missing");
+        assert!(stdout.contains(name));
+    }
+    assert!(!dir.path().join("residual.png").exists());
+
+    let out = provenant()
+        .args(["explain", "--residual", "-o"])
+        .arg(dir.path())
+        .arg(fixture("ok/comfyui.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(dir.path().join("residual.png").is_file());
+
+    let out = provenant()
+        .args(["explain", "-o"])
+        .arg(dir.path())
+        .arg(fixture("bad/garbage.bin"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("garbage.bin"));
 }

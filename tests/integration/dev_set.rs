@@ -209,3 +209,56 @@ fn exif_fields_match_exiftool_on_every_dev_jpeg() {
     }
     assert!(compared > 100);
 }
+
+/// What the block grid and the peak reading measure on real files: camera
+/// JPEGs carry their compression grid, generator PNGs mostly do not, and a
+/// periodic peak with no block structure to explain it (read as upsampling)
+/// never comes from a real photo of the dev set. Rates, not single files.
+#[test]
+fn block_grid_follows_compression_and_upsampling_peaks_come_from_generators() {
+    use provenant::signals::spectrum::PeakSource;
+    let a = analyzer();
+    let (mut jpeg, mut jpeg_grid, mut png, mut png_grid) = (0, 0, 0, 0);
+    let (mut real_upsampling, mut synthetic, mut synthetic_upsampling) = (0, 0, 0);
+    for row in dev_rows() {
+        let r = a.analyze_path(&dev_dir().join(&row.file));
+        let Some(p) = r.forensics.evidence() else {
+            continue;
+        };
+        let grid = p
+            .block_grid
+            .as_ref()
+            .is_some_and(|g| g.present() && g.aligned());
+        match r.format {
+            Some(provenant::input::Format::Jpeg) => {
+                jpeg += 1;
+                jpeg_grid += usize::from(grid);
+            }
+            Some(provenant::input::Format::Png) => {
+                png += 1;
+                png_grid += usize::from(grid);
+            }
+            _ => {}
+        }
+        let upsampling = p.peak_source == PeakSource::Upsampling;
+        if row.label == "real" {
+            real_upsampling += usize::from(upsampling);
+        } else {
+            synthetic += 1;
+            synthetic_upsampling += usize::from(upsampling);
+        }
+    }
+    eprintln!(
+        "aligned grid: {jpeg_grid}/{jpeg} JPEG, {png_grid}/{png} PNG; upsampling peaks: {real_upsampling} real, {synthetic_upsampling}/{synthetic} synthetic"
+    );
+    assert!(
+        jpeg_grid * 3 >= jpeg * 2,
+        "{jpeg_grid}/{jpeg} JPEGs with a grid"
+    );
+    assert!(png_grid * 10 <= png, "{png_grid}/{png} PNGs with a grid");
+    assert_eq!(real_upsampling, 0);
+    assert!(
+        synthetic_upsampling * 5 >= synthetic,
+        "{synthetic_upsampling}/{synthetic}"
+    );
+}

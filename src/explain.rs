@@ -1,0 +1,296 @@
+//! Pictures that show the statistics behind the pixel evidence, not the
+//! scene: the centred log spectrum of the analysis tiles, the radial profile
+//! as SVG, the block noise map as a heatmap with its outlier regions, and,
+//! only on request, the noise residual (which does show the scene's edges).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, GrayImage, Luma, Rgb, RgbImage};
+
+use crate::error::{Error, Result};
+use crate::report::FileReport;
+use crate::signals::local_noise::{self, NoiseMap, Region, BLOCK};
+use crate::signals::residual;
+use crate::signals::spectrum::{self, RADIAL_BINS};
+use crate::signals::windows::{self, Tile};
+use crate::{decode, input, Analyzer};
+
+/// Pixels per block in the noise map picture.
+const CELL: u32 = 8;
+
+/// Analyses one file and writes its pictures into `dir` (see
+/// [`write_pictures`]): the report and the paths written. The file is read
+/// once; an error if its pixels cannot be analysed.
+pub fn explain_file(
+    analyzer: &Analyzer,
+    path: &Path,
+    dir: &Path,
+    with_residual: bool,
+) -> Result<(FileReport, Vec<PathBuf>)> {
+    let limits = &analyzer.config().limits;
+    let input = input::read_file(path, limits.max_file_bytes)?;
+    let report = analyzer.analyze_bytes(&path.display().to_string(), &input.bytes);
+    let format = report
+        .format
+        .ok_or_else(|| Error::Pixels("unknown format".into()))?;
+    let img = decode::decode(&input.bytes, format, limits).map_err(Error::Pixels)?;
+    let written = write_pictures(&img, dir, with_residual)?;
+    Ok((report, written))
+}
+
+/// Writes `spectrum.png`, `radial-profile.svg`, `noise-map.png` and, if
+/// `with_residual`, `residual.png` into `dir` (created if missing). Returns
+/// the paths written.
+pub fn write_pictures(img: &DynamicImage, dir: &Path, with_residual: bool) -> Result<Vec<PathBuf>> {
+    let tiles = windows::select(img).ok_or_else(|| {
+        Error::Pixels(format!(
+            "too small to analyse (under {0}x{0} pixels)",
+            windows::MIN_SIDE
+        ))
+    })?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let size = tiles[0].size;
+    let luma: Vec<Vec<f32>> = tiles.iter().map(Tile::luma).collect();
+    let log_power = spectrum::mean_log_power(&luma, size);
+    let mut written = Vec::new();
+
+    let path = dir.join("spectrum.png");
+    save(&spectrum_picture(&log_power, size), &path)?;
+    written.push(path);
+
+    let evidence = spectrum::analyze(&luma, size);
+    let path = dir.join("radial-profile.svg");
+    std::fs::write(
+        &path,
+        radial_svg(&evidence.radial_profile, evidence.tail_decay),
+    )
+    .map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    written.push(path);
+
+    if let Some(map) = local_noise::map(img) {
+        let regions = local_noise::analyze(&map)
+            .map(|e| e.regions)
+            .unwrap_or_default();
+        let path = dir.join("noise-map.png");
+        save(&noise_map_picture(&map, &regions), &path)?;
+        written.push(path);
+    }
+
+    if with_residual {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let plane = windows::luma_rect(img, 0, 0, w, h)
+            .ok_or_else(|| Error::Pixels("cannot read the luminance".into()))?;
+        let res = residual::residual(&plane, w);
+        let picture = GrayImage::from_fn(w as u32, h as u32, |x, y| {
+            let r = res[y as usize * w + x as usize];
+            Luma([(128.0 + 10.0 * r).clamp(0.0, 255.0) as u8])
+        });
+        let path = dir.join("residual.png");
+        save(&picture, &path)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn save<P, C>(picture: &image::ImageBuffer<P, C>, path: &Path) -> Result<()>
+where
+    P: image::PixelWithColorType,
+    [P::Subpixel]: image::EncodableLayout,
+    C: std::ops::Deref<Target = [P::Subpixel]>,
+{
+    picture.save(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })
+}
+
+/// The N×N log power, zero frequency at the centre, stretched between its
+/// 1st and 99.9th percentiles. Input: N rows of N/2+1 columns.
+fn spectrum_picture(log_power: &[f32], n: usize) -> GrayImage {
+    let half = n / 2 + 1;
+    let at = |ky: usize, kx: usize| {
+        if kx < half {
+            log_power[ky * half + kx]
+        } else {
+            log_power[((n - ky) % n) * half + (n - kx)]
+        }
+    };
+    let mut sorted = log_power.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let lo = sorted[sorted.len() / 100];
+    let hi = sorted[(sorted.len() * 999 / 1000).min(sorted.len() - 1)];
+    GrayImage::from_fn(n as u32, n as u32, |x, y| {
+        let ky = (y as usize + n / 2) % n;
+        let kx = (x as usize + n / 2) % n;
+        let v = (at(ky, kx) - lo) / (hi - lo).max(1e-6);
+        Luma([(255.0 * v.clamp(0.0, 1.0)) as u8])
+    })
+}
+
+/// The radial profile (mean log power per frequency bin) as an SVG line
+/// chart, with the band of the tail fit shaded.
+fn radial_svg(profile: &[f32], decay: f32) -> String {
+    let (w, h, left, bottom, top, right) = (560.0, 340.0, 60.0, 40.0, 30.0, 20.0);
+    let (min, max) = profile
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let span = (max - min).max(1e-3);
+    let x_of = |f: f32| left + (w - left - right) * f / 0.5;
+    let y_of = |v: f32| top + (h - top - bottom) * (1.0 - (v - min) / span);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+<rect x="{:.1}" y="{top}" width="{:.1}" height="{:.1}" fill="#eef"/>
+<text x="{left}" y="18">Radial power spectrum (mean log power); tail decay exponent {decay:.2} over the shaded band</text>
+"##,
+        x_of(0.25),
+        x_of(0.5) - x_of(0.25),
+        h - top - bottom
+    );
+    let points: Vec<String> = profile
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let f = (i as f32 + 0.5) / RADIAL_BINS as f32 * 0.5;
+            format!("{:.1},{:.1}", x_of(f), y_of(v))
+        })
+        .collect();
+    let _ = writeln!(
+        svg,
+        r##"<polyline fill="none" stroke="#c22" stroke-width="2" points="{}"/>"##,
+        points.join(" ")
+    );
+    let (x0, y0, x1) = (left, h - bottom, w - right);
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="black"/><line x1="{x0}" y1="{top}" x2="{x0}" y2="{y0}" stroke="black"/>"##
+    );
+    for tick in [0.0f32, 0.125, 0.25, 0.375, 0.5] {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">{tick}</text>"##,
+            x_of(tick),
+            y0 + 16.0
+        );
+    }
+    for v in [min, (min + max) / 2.0, max] {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{v:.1}</text>"##,
+            x0 - 6.0,
+            y_of(v) + 4.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">frequency (cycles/pixel)</text>
+</svg>"##,
+        (x0 + x1) / 2.0,
+        h - 6.0
+    );
+    svg
+}
+
+/// The block noise map as a heatmap (blue = low noise, yellow = high, on a
+/// log scale; grey = clipped block), outlier regions outlined in white.
+fn noise_map_picture(map: &NoiseMap, regions: &[Region]) -> RgbImage {
+    let logs: Vec<f32> = map.sigma.iter().flatten().map(|s| (s + 0.1).ln()).collect();
+    let (lo, hi) = logs
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let mut picture = RgbImage::from_fn(map.cols as u32 * CELL, map.rows as u32 * CELL, |x, y| {
+        let i = (y / CELL) as usize * map.cols + (x / CELL) as usize;
+        match map.sigma[i] {
+            None => Rgb([96, 96, 96]),
+            Some(s) => heat(((s + 0.1).ln() - lo) / (hi - lo).max(1e-6)),
+        }
+    });
+    let scale = CELL as f32 / BLOCK as f32;
+    for r in regions {
+        let x0 = (r.x as f32 * scale) as u32;
+        let y0 = (r.y as f32 * scale) as u32;
+        let x1 = ((r.x + r.width) as f32 * scale) as u32 - 1;
+        let y1 = ((r.y + r.height) as f32 * scale) as u32 - 1;
+        for x in x0..=x1 {
+            picture.put_pixel(x, y0, Rgb([255, 255, 255]));
+            picture.put_pixel(x, y1, Rgb([255, 255, 255]));
+        }
+        for y in y0..=y1 {
+            picture.put_pixel(x0, y, Rgb([255, 255, 255]));
+            picture.put_pixel(x1, y, Rgb([255, 255, 255]));
+        }
+    }
+    picture
+}
+
+/// A blue → teal → yellow colour ramp for t in [0, 1].
+fn heat(t: f32) -> Rgb<u8> {
+    const STOPS: [[f32; 3]; 3] = [
+        [40.0, 40.0, 160.0],
+        [30.0, 160.0, 140.0],
+        [250.0, 220.0, 40.0],
+    ];
+    let t = t.clamp(0.0, 1.0) * 2.0;
+    let (a, b, f) = if t < 1.0 {
+        (STOPS[0], STOPS[1], t)
+    } else {
+        (STOPS[1], STOPS[2], t - 1.0)
+    };
+    Rgb(std::array::from_fn(|c| (a[c] + (b[c] - a[c]) * f) as u8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::test_images::noise;
+
+    #[test]
+    fn pictures_show_statistics_and_the_residual_only_on_request() {
+        let n = 320;
+        let plane = noise(n, 12);
+        let img = DynamicImage::ImageLuma8(GrayImage::from_fn(n as u32, n as u32, |x, y| {
+            Luma([plane[(y * n as u32 + x) as usize] as u8])
+        }));
+        let dir = tempfile::tempdir().unwrap();
+        let written = write_pictures(&img, dir.path(), false).unwrap();
+        let names: Vec<_> = written
+            .iter()
+            .map(|p| p.file_name().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["spectrum.png", "radial-profile.svg", "noise-map.png"]
+        );
+        let spectrum = image::open(&written[0]).unwrap();
+        assert_eq!((spectrum.width(), spectrum.height()), (256, 256));
+        let svg = std::fs::read_to_string(&written[1]).unwrap();
+        assert!(
+            svg.starts_with("<svg")
+                && svg.contains("<polyline")
+                && svg.trim_end().ends_with("</svg>")
+        );
+        let map = image::open(&written[2]).unwrap();
+        assert_eq!((map.width(), map.height()), (5 * CELL, 5 * CELL));
+        assert!(!dir.path().join("residual.png").exists());
+
+        let written = write_pictures(&img, dir.path(), true).unwrap();
+        assert!(written.last().unwrap().ends_with("residual.png"));
+        let res = image::open(written.last().unwrap()).unwrap();
+        assert_eq!((res.width(), res.height()), (n as u32, n as u32));
+
+        let tiny = DynamicImage::ImageLuma8(GrayImage::new(10, 10));
+        assert!(matches!(
+            write_pictures(&tiny, dir.path(), false),
+            Err(Error::Pixels(_))
+        ));
+    }
+}
