@@ -13,7 +13,7 @@ use crate::report::FileReport;
 use crate::signals::local_noise::{self, NoiseMap, Region, BLOCK};
 use crate::signals::residual;
 use crate::signals::spectrum::{self, RADIAL_BINS};
-use crate::signals::windows::{self, Tile};
+use crate::signals::windows;
 use crate::{decode, input, Analyzer};
 
 /// Pixels per block in the noise map picture.
@@ -54,7 +54,7 @@ pub fn write_pictures(img: &DynamicImage, dir: &Path, with_residual: bool) -> Re
         source,
     })?;
     let size = tiles[0].size;
-    let luma: Vec<Vec<f32>> = tiles.iter().map(Tile::luma).collect();
+    let luma: Vec<&[f32]> = tiles.iter().map(|t| t.luma.as_slice()).collect();
     let log_power = spectrum::mean_log_power(&luma, size);
     let mut written = Vec::new();
 

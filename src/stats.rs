@@ -18,33 +18,95 @@ pub fn variance(v: &[f32]) -> f32 {
     (v.iter().map(|&x| (f64::from(x) - m).powi(2)).sum::<f64>() / v.len() as f64) as f32
 }
 
-/// Excess kurtosis (0 for a Gaussian); 0 if the variance is 0.
-pub fn excess_kurtosis(v: &[f32]) -> f32 {
-    let m = f64::from(mean(v));
-    let n = v.len() as f64;
-    let (m2, m4) = v.iter().fold((0.0f64, 0.0f64), |(a, b), &x| {
-        let d = f64::from(x) - m;
-        (a + d * d / n, b + d.powi(4) / n)
-    });
-    if m2 <= 0.0 {
-        0.0
-    } else {
-        (m4 / (m2 * m2) - 3.0) as f32
+/// Running moments of a stream of values (no storage): count, mean,
+/// variance and excess kurtosis, accumulated in f64.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Moments {
+    n: f64,
+    s1: f64,
+    s2: f64,
+    s3: f64,
+    s4: f64,
+}
+
+impl Moments {
+    /// Adds a value.
+    pub fn push(&mut self, x: f32) {
+        let x = f64::from(x);
+        let x2 = x * x;
+        self.n += 1.0;
+        self.s1 += x;
+        self.s2 += x2;
+        self.s3 += x2 * x;
+        self.s4 += x2 * x2;
+    }
+
+    /// Number of values.
+    pub fn count(&self) -> usize {
+        self.n as usize
+    }
+
+    /// Mean (0 if empty).
+    pub fn mean(&self) -> f32 {
+        (self.s1 / self.n.max(1.0)) as f32
+    }
+
+    /// Population variance (0 if empty).
+    pub fn variance(&self) -> f32 {
+        self.central2() as f32
+    }
+
+    fn central2(&self) -> f64 {
+        let n = self.n.max(1.0);
+        let m = self.s1 / n;
+        (self.s2 / n - m * m).max(0.0)
+    }
+
+    /// Excess kurtosis (0 for a Gaussian); 0 if the variance is 0.
+    pub fn excess_kurtosis(&self) -> f32 {
+        let n = self.n.max(1.0);
+        let m = self.s1 / n;
+        let m2 = self.central2();
+        let m4 = self.s4 / n - 4.0 * m * self.s3 / n + 6.0 * m * m * self.s2 / n - 3.0 * m.powi(4);
+        if m2 <= 1e-12 {
+            0.0
+        } else {
+            (m4 / (m2 * m2) - 3.0) as f32
+        }
     }
 }
 
-/// Pearson correlation of two equally long slices; `None` if either is
-/// constant.
-pub fn correlation(a: &[f32], b: &[f32]) -> Option<f32> {
-    let (ma, mb) = (f64::from(mean(a)), f64::from(mean(b)));
-    let (mut sab, mut saa, mut sbb) = (0.0f64, 0.0f64, 0.0f64);
-    for (&x, &y) in a.iter().zip(b) {
-        let (dx, dy) = (f64::from(x) - ma, f64::from(y) - mb);
-        sab += dx * dy;
-        saa += dx * dx;
-        sbb += dy * dy;
+/// Running Pearson correlation of a stream of pairs (no storage).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Correlation {
+    n: f64,
+    sa: f64,
+    sb: f64,
+    sab: f64,
+    saa: f64,
+    sbb: f64,
+}
+
+impl Correlation {
+    /// Adds a pair.
+    pub fn push(&mut self, a: f32, b: f32) {
+        let (a, b) = (f64::from(a), f64::from(b));
+        self.n += 1.0;
+        self.sa += a;
+        self.sb += b;
+        self.sab += a * b;
+        self.saa += a * a;
+        self.sbb += b * b;
     }
-    (saa > 1e-12 && sbb > 1e-12).then(|| (sab / (saa * sbb).sqrt()) as f32)
+
+    /// The correlation; `None` if either side is constant or empty.
+    pub fn value(&self) -> Option<f32> {
+        let n = self.n.max(1.0);
+        let cov = self.sab / n - (self.sa / n) * (self.sb / n);
+        let va = self.saa / n - (self.sa / n).powi(2);
+        let vb = self.sbb / n - (self.sb / n).powi(2);
+        (va > 1e-12 && vb > 1e-12).then(|| (cov / (va * vb).sqrt()) as f32)
+    }
 }
 
 /// A least-squares line y = intercept + slope·x.
@@ -136,11 +198,20 @@ mod tests {
         let v = [1.0, 2.0, 3.0, 4.0];
         assert_eq!(mean(&v), 2.5);
         assert!((variance(&v) - 1.25).abs() < 1e-6);
+        let mut m = Moments::default();
+        v.iter().for_each(|&x| m.push(x));
+        assert_eq!((m.count(), m.mean()), (4, 2.5));
+        assert!((m.variance() - 1.25).abs() < 1e-6);
         // Uniform 4 points: m4 / m2² = (2·(1.5⁴ + 0.5⁴)/4) / 1.25² = 1.64.
-        assert!((excess_kurtosis(&v) - (1.64 - 3.0)).abs() < 1e-5);
-        assert!((correlation(&v, &[2.0, 4.0, 6.0, 8.0]).unwrap() - 1.0).abs() < 1e-6);
-        assert!((correlation(&v, &[4.0, 3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-6);
-        assert_eq!(correlation(&v, &[1.0; 4]), None);
+        assert!((m.excess_kurtosis() - (1.64 - 3.0)).abs() < 1e-5);
+        let corr = |b: [f32; 4]| {
+            let mut c = Correlation::default();
+            v.iter().zip(b).for_each(|(&x, y)| c.push(x, y));
+            c.value()
+        };
+        assert!((corr([2.0, 4.0, 6.0, 8.0]).unwrap() - 1.0).abs() < 1e-6);
+        assert!((corr([4.0, 3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-6);
+        assert_eq!(corr([1.0; 4]), None);
         let l = fit_line(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]).unwrap();
         assert!((l.slope - 2.0).abs() < 1e-6 && (l.intercept - 1.0).abs() < 1e-6);
         assert!(l.rms < 1e-5 && (l.r2 - 1.0).abs() < 1e-6);

@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::signals::windows::Tile;
 use crate::stats::round;
 
-/// Strength from which a block grid is reported as present.
-pub const PRESENT: f32 = 1.07;
+/// Strength from which a block grid is reported as present. On the dev set:
+/// 76 % of JPEG files and 6 % of PNG files reach it; after re-encoding at
+/// JPEG q90, 85 % of all files; at q80 after halving, 96 %.
+pub const PRESENT: f32 = 1.12;
 
 /// Where the block grid lies and how strong it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,7 +27,7 @@ pub struct BlockGrid {
     pub offset_y: u8,
     /// How much larger the differences across the strongest boundary phase
     /// are than at the median phase (segment-normalised, geometric mean of
-    /// both axes): ≈ 1.0-1.05 without a grid, 1.1-2 after JPEG compression.
+    /// both axes): ≈ 1.0-1.1 without a grid, 1.1-3 after JPEG compression.
     pub strength: f32,
 }
 
@@ -68,7 +70,7 @@ impl BlockGrid {
 }
 
 /// Per boundary phase p (the pairs of pixels p and p+1 modulo 8), the mean
-/// over 8-pixel segments of ln((|difference| + 1) / (segment mean + 1)),
+/// over 8-pixel segments of (|difference| + 1) / (segment mean + 1),
 /// horizontally and vertically. Normalising each segment by its own mean
 /// keeps textured areas from drowning the small steps of smooth ones.
 fn phase_profiles(tiles: &[Tile]) -> ([f64; 8], [f64; 8]) {
@@ -76,11 +78,11 @@ fn phase_profiles(tiles: &[Tile]) -> ([f64; 8], [f64; 8]) {
     let mut segments = 0.0f64;
     for tile in tiles {
         let n = tile.size;
-        let luma = tile.luma();
+        let luma = &tile.luma;
         let add = |acc: &mut [f64; 8], d: [f32; 8]| {
-            let mean = d.iter().sum::<f32>() / 8.0;
+            let scale = 1.0 / (d.iter().sum::<f32>() / 8.0 + 1.0);
             for (a, v) in acc.iter_mut().zip(d) {
-                *a += f64::from(((v + 1.0) / (mean + 1.0)).ln());
+                *a += f64::from((v + 1.0) * scale);
             }
         };
         for a in 0..n {
@@ -100,8 +102,7 @@ fn phase_profiles(tiles: &[Tile]) -> ([f64; 8], [f64; 8]) {
     (h.map(|x| x / k), v.map(|x| x / k))
 }
 
-/// Strongest phase of a profile and by how much it exceeds the median of
-/// the others (a ratio: the profile is in log units).
+/// Strongest phase of a profile and its ratio to the median of the others.
 fn boundary(profile: &[f64; 8]) -> (usize, f64) {
     let (phase, top) = profile
         .iter()
@@ -109,7 +110,7 @@ fn boundary(profile: &[f64; 8]) -> (usize, f64) {
         .fold((0, f64::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
     let mut others: Vec<f64> = (0..8).filter(|&i| i != phase).map(|i| profile[i]).collect();
     others.sort_by(f64::total_cmp);
-    (phase, (top - others[3]).exp())
+    (phase, top / others[3].max(1e-9))
 }
 
 /// Analyses the tiles (their corners are multiples of 8, so phases are the
@@ -133,18 +134,14 @@ mod tests {
     use super::*;
     use crate::signals::test_images::noise;
 
-    /// Smooth noise (3×3 box blur of uniform noise), an N×N grey image.
-    fn smooth(n: usize) -> image::GrayImage {
-        let raw = noise(n + 2, 77);
+    /// A photo-like N×N grey image: smooth shading plus mild noise.
+    fn scene(n: usize) -> image::GrayImage {
+        let raw = noise(n, 77);
         image::GrayImage::from_fn(n as u32, n as u32, |x, y| {
-            let (x, y) = (x as usize + 1, y as usize + 1);
-            let mut s = 0.0;
-            for dy in 0..3 {
-                for dx in 0..3 {
-                    s += raw[(y + dy - 1) * (n + 2) + x + dx - 1];
-                }
-            }
-            image::Luma([(s / 9.0) as u8])
+            let (fx, fy) = (x as f32, y as f32);
+            let shade = 128.0 + 50.0 * (fx / 23.0).sin() * (fy / 31.0).cos();
+            let grain = 0.04 * (raw[y as usize * n + x as usize] - 128.0);
+            image::Luma([(shade + grain) as u8])
         })
     }
 
@@ -163,12 +160,12 @@ mod tests {
 
     #[test]
     fn jpeg_compression_leaves_a_grid_at_its_offset_and_clean_pixels_do_not() {
-        let clean = smooth(268);
+        let clean = scene(268);
         let g = grid(&clean);
         assert!(!g.present(), "{g:?}");
         assert!(g.sentence(false).starts_with("No 8x8 block grid"));
 
-        let compressed = jpeg(&clean, 70);
+        let compressed = jpeg(&clean, 85);
         let g = grid(&compressed);
         assert!(g.present() && g.aligned(), "{g:?}");
         assert!(g.sentence(true).contains("own JPEG compression"));

@@ -119,12 +119,7 @@ mod tests {
     use crate::signals::test_images::{bayer_bilinear, noise};
 
     fn tile(rgb: [Vec<f32>; 3], n: usize) -> Tile {
-        Tile {
-            x: 0,
-            y: 0,
-            size: n,
-            rgb,
-        }
+        Tile::from_planes(0, 0, n, rgb)
     }
 
     /// Smooth colour noise: uniform noise blurred by a 3×3 box, like a

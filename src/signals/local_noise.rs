@@ -125,36 +125,44 @@ impl LocalNoiseEvidence {
     }
 }
 
-/// Robust noise estimate of one block's luminance from |Immerkær kernel|
-/// on every other pixel of every other row, scaled to a Gaussian σ.
-fn block_sigma(luma: &[f32], n: usize) -> Option<f32> {
-    let clipped = luma
-        .iter()
-        .filter(|&&v| !(2.5..=252.5).contains(&v))
-        .count();
-    if clipped * 2 > luma.len() {
+/// Robust noise estimate of the n×n block at column `x0` of a strip of
+/// luminance rows `stride` wide, from |Immerkær kernel| on every other pixel
+/// of every other row, scaled to a Gaussian σ. `None` if the block is mostly
+/// clipped.
+fn block_sigma(strip: &[f32], stride: usize, x0: usize, n: usize) -> Option<f32> {
+    let line = |y: usize| &strip[y * stride + x0..][..n];
+    let clipped: usize = (0..n)
+        .map(|y| {
+            line(y)
+                .iter()
+                .filter(|&&v| !(2.5..=252.5).contains(&v))
+                .count()
+        })
+        .sum();
+    if clipped * 2 > n * n {
         return None;
     }
     let mut responses = Vec::with_capacity((n / 2) * (n / 2));
     for y in (1..n - 1).step_by(2) {
+        let (up, row, down) = (line(y - 1), line(y), line(y + 1));
         for x in (1..n - 1).step_by(2) {
-            let at = |dx: usize, dy: usize| luma[(y + dy - 1) * n + x + dx - 1];
-            let r = at(0, 0) - 2.0 * at(1, 0) + at(2, 0) - 2.0 * at(0, 1) + 4.0 * at(1, 1)
-                - 2.0 * at(2, 1)
-                + at(0, 2)
-                - 2.0 * at(1, 2)
-                + at(2, 2);
-            responses.push(r.abs());
+            let (l, r) = (x - 1, x + 1);
+            let corners = up[l] + up[r] + down[l] + down[r];
+            let edges = up[x] + down[x] + row[l] + row[r];
+            responses.push((corners - 2.0 * edges + 4.0 * row[x]).abs());
         }
     }
     // The interquartile mean of |response|: robust to the edges and texture
     // in the top quarter, and smooth on 8-bit data where a median would jump
     // by whole levels. The kernel's response to unit Gaussian noise has
     // σ = 6; the interquartile mean of a half-normal |N(0, 1)| is 0.69337.
-    responses.sort_by(f32::total_cmp);
+    // Two selections instead of a sort: ranks [n/4, n - n/4).
     let quarter = responses.len() / 4;
-    let middle = &responses[quarter..responses.len() - quarter];
-    Some(crate::stats::mean(middle) / (6.0 * 0.69337))
+    responses.select_nth_unstable_by(quarter, f32::total_cmp);
+    let rest = &mut responses[quarter..];
+    let keep = rest.len() - quarter;
+    rest.select_nth_unstable_by(keep, f32::total_cmp);
+    Some(crate::stats::mean(&rest[..keep]) / (6.0 * 0.69337))
 }
 
 /// Measures the noise map of the whole image (blocks that do not fit at the
@@ -166,12 +174,17 @@ pub fn map(img: &DynamicImage) -> Option<NoiseMap> {
     if cols == 0 || rows == 0 {
         return None;
     }
-    let sigma = (0..rows * cols)
-        .map(|i| {
-            let luma = windows::luma_tile(img, (i % cols) * BLOCK, (i / cols) * BLOCK, BLOCK)?;
-            block_sigma(&luma, BLOCK)
-        })
-        .collect();
+    // One strip of block rows at a time: the image is read sequentially.
+    let stride = cols * BLOCK;
+    let mut sigma = Vec::with_capacity(rows * cols);
+    for r in 0..rows {
+        match windows::luma_rect(img, 0, r * BLOCK, stride, BLOCK) {
+            Some(strip) => {
+                sigma.extend((0..cols).map(|c| block_sigma(&strip, stride, c * BLOCK, BLOCK)))
+            }
+            None => sigma.extend(std::iter::repeat_n(None, cols)),
+        }
+    }
     Some(NoiseMap { cols, rows, sigma })
 }
 

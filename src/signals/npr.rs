@@ -51,7 +51,7 @@ pub fn analyze(tiles: &[Tile]) -> NprEvidence {
     let (mut sab, mut saa, mut sbb) = (0.0f64, 0.0f64, 0.0f64);
     for tile in tiles {
         let n = tile.size;
-        let luma = tile.luma();
+        let luma = &tile.luma;
         let at = |x: usize, y: usize| f64::from(luma[y * n + x]);
         for y in 0..n - 1 {
             for x in 0..n - 1 {
@@ -95,12 +95,7 @@ mod tests {
     use crate::signals::test_images::noise;
 
     fn grey_tile(plane: Vec<f32>, n: usize) -> Tile {
-        Tile {
-            x: 0,
-            y: 0,
-            size: n,
-            rgb: [plane.clone(), plane.clone(), plane],
-        }
+        Tile::from_planes(0, 0, n, [plane.clone(), plane.clone(), plane])
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::signals::local_noise::{self, LocalNoiseEvidence};
 use crate::signals::npr::{self, NprEvidence};
 use crate::signals::residual::{self, ResidualEvidence};
 use crate::signals::spectrum::{self, PeakSource, SpectrumEvidence};
-use crate::signals::windows::{self, Tile};
+use crate::signals::windows;
 use crate::signals::Outcome;
 
 /// The evidence of every pixel signal.
@@ -107,7 +107,7 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
         ));
     };
     let size = tiles[0].size;
-    let luma: Vec<Vec<f32>> = tiles.iter().map(Tile::luma).collect();
+    let luma: Vec<&[f32]> = tiles.iter().map(|t| t.luma.as_slice()).collect();
     let spectrum = spectrum::analyze(&luma, size);
     let block_grid = block_grid::analyze(&tiles);
     Outcome::Analysed(PixelForensics {

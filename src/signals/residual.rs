@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::signals::windows::Tile;
-use crate::stats::{self, round};
+use crate::stats::{self, round, Correlation, Moments};
 
 /// Intensity bins of the noise level function over 0-255.
 const NLF_BINS: usize = 8;
@@ -92,20 +92,37 @@ pub fn median3(plane: &[f32], width: usize) -> Vec<f32> {
                 sorted[x],
                 sorted[(x + 1).min(w - 1)],
             );
-            let low = l[0].max(c[0]).max(r[0]);
+            let low = max(max(l[0], c[0]), r[0]);
             let mid = sort3(l[1], c[1], r[1])[1];
-            let high = l[2].min(c[2]).min(r[2]);
+            let high = min(min(l[2], c[2]), r[2]);
             out.push(sort3(low, mid, high)[1]);
         }
     }
     out
 }
 
+/// Sorts three values with compare-and-select only (branch-free; no NaN
+/// in pixel data, so the plain comparisons are exact).
 fn sort3(a: f32, b: f32, c: f32) -> [f32; 3] {
-    let (a, b) = if a > b { (b, a) } else { (a, b) };
-    let (b, c) = if b > c { (c, b) } else { (b, c) };
-    let (a, b) = if a > b { (b, a) } else { (a, b) };
-    [a, b, c]
+    let (lo, hi) = (min(a, b), max(a, b));
+    let (mid, top) = (max(lo, min(hi, c)), max(hi, c));
+    [min(lo, c), mid, top]
+}
+
+fn min(a: f32, b: f32) -> f32 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+fn max(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
 }
 
 /// A `width`-wide plane minus its 3×3 median.
@@ -117,118 +134,159 @@ pub fn residual(plane: &[f32], width: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Mean over the 5×5 neighbourhood (borders replicated), via a summed-area
-/// table.
+/// Mean over the 5×5 neighbourhood of each pixel of an N×N plane (the
+/// window is cut at the borders): 5-wide sums along rows, then sums of five
+/// rows, both over contiguous memory.
 fn local_mean5(plane: &[f32], n: usize) -> Vec<f32> {
-    let w = n + 1;
-    let mut sat = vec![0.0f64; w * w];
-    for y in 0..n {
-        let mut run = 0.0f64;
-        for x in 0..n {
-            run += f64::from(plane[y * n + x]);
-            sat[(y + 1) * w + x + 1] = sat[y * w + x + 1] + run;
+    let span = |i: usize| i.saturating_sub(2)..(i + 3).min(n);
+    let mut rows = vec![0.0f32; n * n];
+    for (out, row) in rows.chunks_exact_mut(n).zip(plane.chunks_exact(n)) {
+        for (x, o) in out.iter_mut().enumerate() {
+            *o = row[span(x)].iter().sum();
         }
     }
-    let mut out = Vec::with_capacity(n * n);
-    for y in 0..n {
-        let (y0, y1) = (y.saturating_sub(2), (y + 3).min(n));
-        for x in 0..n {
-            let (x0, x1) = (x.saturating_sub(2), (x + 3).min(n));
-            let sum = sat[y1 * w + x1] - sat[y0 * w + x1] - sat[y1 * w + x0] + sat[y0 * w + x0];
-            out.push((sum / ((y1 - y0) * (x1 - x0)) as f64) as f32);
+    let widths: Vec<f32> = (0..n).map(|x| span(x).len() as f32).collect();
+    let mut out = vec![0.0f32; n * n];
+    for (y, line) in out.chunks_exact_mut(n).enumerate() {
+        let ys = span(y);
+        let height = ys.len() as f32;
+        for yy in ys {
+            line.iter_mut()
+                .zip(&rows[yy * n..][..n])
+                .for_each(|(o, v)| *o += v);
         }
+        line.iter_mut()
+            .zip(&widths)
+            .for_each(|(o, w)| *o /= w * height);
     }
     out
 }
 
-/// Autocorrelation of an N×N plane at a lag, mean of horizontal and vertical.
-fn autocorr(plane: &[f32], n: usize, lag: usize) -> f32 {
+/// Autocorrelation of an N×N plane at lags 1 and 2, each the mean of the
+/// horizontal and vertical values.
+fn autocorr(plane: &[f32], n: usize) -> [f32; 2] {
     let m = stats::mean(plane);
     let var = stats::variance(plane);
-    if var <= 0.0 || lag >= n {
-        return 0.0;
+    if var <= 0.0 || n < 3 {
+        return [0.0; 2];
     }
-    let (mut h, mut v) = (0.0f64, 0.0f64);
+    let mut sums = [0.0f64; 2];
     for y in 0..n {
-        for x in 0..n - lag {
-            h += f64::from((plane[y * n + x] - m) * (plane[y * n + x + lag] - m));
-            v += f64::from((plane[x * n + y] - m) * (plane[(x + lag) * n + y] - m));
+        let row = &plane[y * n..][..n];
+        for lag in 1..=2 {
+            let mut s: f32 = row
+                .iter()
+                .zip(&row[lag..])
+                .map(|(a, b)| (a - m) * (b - m))
+                .sum();
+            if y + lag < n {
+                let below = &plane[(y + lag) * n..][..n];
+                s += row
+                    .iter()
+                    .zip(below)
+                    .map(|(a, b)| (a - m) * (b - m))
+                    .sum::<f32>();
+            }
+            sums[lag - 1] += f64::from(s);
         }
     }
-    let count = (n * (n - lag)) as f64;
-    (0.5 * (h + v) / count / f64::from(var)) as f32
+    [1, 2].map(|lag| (sums[lag - 1] / (2 * n * (n - lag)) as f64 / f64::from(var)) as f32)
 }
 
-/// Analyses the tiles.
+/// Analyses the tiles. Statistics are accumulated as the tiles are read:
+/// nothing image-sized is kept.
 pub fn analyze(tiles: &[Tile]) -> ResidualEvidence {
-    let mut luma_res = Vec::new();
-    let mut local = Vec::new();
-    let mut channel_res: [Vec<f32>; 3] = Default::default();
+    let mut moments = Moments::default();
+    let mut bins = [(Moments::default(), 0.0f64); NLF_BINS];
+    let mut pairs = [Correlation::default(); 3];
     let (mut ac1, mut ac2) = (0.0, 0.0);
     let grey = tiles.iter().all(Tile::is_grey);
     for tile in tiles {
         let n = tile.size;
-        let luma = tile.luma();
-        let r = residual(&luma, n);
-        ac1 += autocorr(&r, n, 1);
-        ac2 += autocorr(&r, n, 2);
-        local.extend(local_mean5(&luma, n));
-        luma_res.extend(r);
+        let r = residual(&tile.luma, n);
+        let [a1, a2] = autocorr(&r, n);
+        ac1 += a1;
+        ac2 += a2;
+        for (&v, m) in r.iter().zip(local_mean5(&tile.luma, n)) {
+            moments.push(v);
+            // Near-clipped pixels are left out: clipping removes noise.
+            if (3.0..=252.0).contains(&m) {
+                let b = ((m / 256.0 * NLF_BINS as f32) as usize).min(NLF_BINS - 1);
+                bins[b].0.push(v);
+                bins[b].1 += f64::from(m);
+            }
+        }
         if !grey {
-            for (acc, plane) in channel_res.iter_mut().zip(&tile.rgb) {
-                acc.extend(residual(plane, n));
+            let [red, green, blue] = tile.rgb.each_ref().map(|p| residual(p, n));
+            for ((&r, &g), &b) in red.iter().zip(&green).zip(&blue) {
+                pairs[0].push(r, g);
+                pairs[1].push(g, b);
+                pairs[2].push(r, b);
             }
         }
     }
     let k = tiles.len().max(1) as f32;
-    let variance = stats::variance(&luma_res);
-    let nlf = noise_level_function(&luma_res, &local);
+    let variance = moments.variance();
+    // Noise level function: (mean intensity on 0-1, residual variance).
+    let nlf: Vec<(f32, f32)> = bins
+        .iter()
+        .filter(|(m, _)| m.count() >= NLF_MIN_PIXELS)
+        .map(|(m, sum)| ((sum / m.count() as f64 / 255.0) as f32, m.variance()))
+        .collect();
     let line = (nlf.len() >= 3).then(|| stats::fit_line(&nlf)).flatten();
-    let corr = |a: usize, b: usize| {
+    let corr = |i: usize| {
         (!grey)
-            .then(|| stats::correlation(&channel_res[a], &channel_res[b]))
+            .then(|| pairs[i].value())
             .flatten()
             .map(|c| round(c, 3))
     };
     ResidualEvidence {
         sigma: round(variance.sqrt(), 3),
-        kurtosis: round(stats::excess_kurtosis(&luma_res), 3),
+        kurtosis: round(moments.excess_kurtosis(), 3),
         nlf: nlf
             .iter()
             .map(|&(i, v)| (round(i, 3), round(v, 3)))
             .collect(),
         nlf_slope: line.map(|l| round(l.slope / variance.max(1e-6), 3)),
         nlf_fit: line.map(|l| round(l.r2, 3)),
-        corr_rg: corr(0, 1),
-        corr_gb: corr(1, 2),
-        corr_rb: corr(0, 2),
+        corr_rg: corr(0),
+        corr_gb: corr(1),
+        corr_rb: corr(2),
         autocorr_1: round(ac1 / k, 3),
         autocorr_2: round(ac2 / k, 3),
     }
 }
 
-/// Residual variance per local-intensity bin, skipping near-clipped pixels
-/// (clipping removes noise): (mean intensity on 0-1, variance).
-fn noise_level_function(res: &[f32], local: &[f32]) -> Vec<(f32, f32)> {
-    let mut bins: Vec<(Vec<f32>, f64)> = vec![(Vec::new(), 0.0); NLF_BINS];
-    for (&r, &m) in res.iter().zip(local) {
-        if !(3.0..=252.0).contains(&m) {
-            continue;
-        }
-        let b = ((m / 256.0 * NLF_BINS as f32) as usize).min(NLF_BINS - 1);
-        bins[b].0.push(r);
-        bins[b].1 += f64::from(m);
-    }
-    bins.iter()
-        .filter(|(v, _)| v.len() >= NLF_MIN_PIXELS)
-        .map(|(v, sum)| ((sum / v.len() as f64 / 255.0) as f32, stats::variance(v)))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::{gaussian, Rng};
+    use crate::signals::test_images::{gaussian, noise, Rng};
+
+    #[test]
+    fn local_mean_and_autocorrelation_match_direct_sums() {
+        let n = 9;
+        let plane = noise(n, 2);
+        let fast = local_mean5(&plane, n);
+        for y in 0..n {
+            for x in 0..n {
+                let (mut sum, mut count) = (0.0, 0.0);
+                for yy in y.saturating_sub(2)..(y + 3).min(n) {
+                    for xx in x.saturating_sub(2)..(x + 3).min(n) {
+                        sum += plane[yy * n + xx];
+                        count += 1.0;
+                    }
+                }
+                assert!((fast[y * n + x] - sum / count).abs() < 1e-3, "({x}, {y})");
+            }
+        }
+        // A plane alternating by column: lag 1 horizontally -1, vertically
+        // +1 → 0; lag 2: +1 both ways.
+        let stripes: Vec<f32> = (0..64 * 64)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        let [a1, a2] = autocorr(&stripes, 64);
+        assert!(a1.abs() < 1e-3 && (a2 - 1.0).abs() < 1e-3, "{a1} {a2}");
+    }
 
     #[test]
     fn median3_matches_a_sort_of_nine() {
@@ -263,12 +321,7 @@ mod tests {
                 level + sigma(level) * gaussian(&mut rng)
             })
             .collect();
-        Tile {
-            x: 0,
-            y: 0,
-            size: n,
-            rgb: [plane.clone(), plane.clone(), plane],
-        }
+        Tile::from_planes(0, 0, n, [plane.clone(), plane.clone(), plane])
     }
 
     #[test]

@@ -214,7 +214,7 @@ pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
 }
 
 /// Analyses `size`×`size` luminance tiles (row-major).
-pub fn analyze(tiles: &[Vec<f32>], size: usize) -> SpectrumEvidence {
+pub fn analyze<T: AsRef<[f32]>>(tiles: &[T], size: usize) -> SpectrumEvidence {
     let fft = planned(size);
     let half = size / 2 + 1;
     let image_power = mean_log_power(tiles, size);
@@ -223,11 +223,11 @@ pub fn analyze(tiles: &[Vec<f32>], size: usize) -> SpectrumEvidence {
     for tile in tiles {
         add(
             &mut first_power,
-            &fft.power(&difference_energy(tile, size, 1)),
+            &fft.power(&difference_energy(tile.as_ref(), size, 1)),
         );
         add(
             &mut second_power,
-            &fft.power(&difference_energy(tile, size, 2)),
+            &fft.power(&difference_energy(tile.as_ref(), size, 2)),
         );
     }
     let profile = radial_profile(&image_power, size);
@@ -252,12 +252,12 @@ pub fn analyze(tiles: &[Vec<f32>], size: usize) -> SpectrumEvidence {
 
 /// Mean over the tiles of the log power spectrum: N rows (ky) of N/2+1
 /// columns (kx ≥ 0), as [`Spectrum2d::power`].
-pub fn mean_log_power(tiles: &[Vec<f32>], size: usize) -> Vec<f32> {
+pub fn mean_log_power<T: AsRef<[f32]>>(tiles: &[T], size: usize) -> Vec<f32> {
     let fft = planned(size);
     let mut acc = vec![0.0f32; size * (size / 2 + 1)];
     for tile in tiles {
         acc.iter_mut()
-            .zip(fft.power(tile))
+            .zip(fft.power(tile.as_ref()))
             .for_each(|(a, v)| *a += (v + 1e-6).ln());
     }
     let k = tiles.len().max(1) as f32;

@@ -40,6 +40,8 @@ pub struct Tile {
     pub size: usize,
     /// Red, green and blue planes.
     pub rgb: [Vec<f32>; 3],
+    /// Luminance (ITU-R BT.601 weights), computed once.
+    pub luma: Vec<f32>,
 }
 
 impl Tile {
@@ -56,17 +58,25 @@ impl Tile {
             rgb[1].push(g);
             rgb[2].push(b);
         })?;
-        Some(Tile { x, y, size, rgb })
+        Some(Tile::from_planes(x, y, size, rgb))
     }
 
-    /// Luminance (ITU-R BT.601 weights).
-    pub fn luma(&self) -> Vec<f32> {
-        let [r, g, b] = &self.rgb;
-        r.iter()
+    /// A tile from its colour planes (luminance computed here).
+    pub fn from_planes(x: usize, y: usize, size: usize, rgb: [Vec<f32>; 3]) -> Tile {
+        let [r, g, b] = &rgb;
+        let luma = r
+            .iter()
             .zip(g)
             .zip(b)
             .map(|((&r, &g), &b)| bt601(r, g, b))
-            .collect()
+            .collect();
+        Tile {
+            x,
+            y,
+            size,
+            rgb,
+            luma,
+        }
     }
 
     /// Whether the three planes are identical (a grey image).
@@ -110,25 +120,12 @@ fn for_each_pixel(
     if x + w > width || y + h > img.height() as usize {
         return None;
     }
-    let mut rows = |raw: &[u8], channels: usize| -> Option<()> {
-        for row in y..y + h {
-            let start = (row * width + x) * channels;
-            let samples = raw.get(start..start + w * channels)?;
-            for p in samples.chunks_exact(channels) {
-                match p {
-                    [r, g, b, ..] => f(f32::from(*r), f32::from(*g), f32::from(*b)),
-                    [l, ..] => f(f32::from(*l), f32::from(*l), f32::from(*l)),
-                    [] => {}
-                }
-            }
-        }
-        Some(())
-    };
+    let rect = (x, y, w, h);
     match img {
-        DynamicImage::ImageLuma8(b) => rows(b.as_raw(), 1),
-        DynamicImage::ImageLumaA8(b) => rows(b.as_raw(), 2),
-        DynamicImage::ImageRgb8(b) => rows(b.as_raw(), 3),
-        DynamicImage::ImageRgba8(b) => rows(b.as_raw(), 4),
+        DynamicImage::ImageLuma8(b) => each_pixel::<1>(b.as_raw(), width, rect, f),
+        DynamicImage::ImageLumaA8(b) => each_pixel::<2>(b.as_raw(), width, rect, f),
+        DynamicImage::ImageRgb8(b) => each_pixel::<3>(b.as_raw(), width, rect, f),
+        DynamicImage::ImageRgba8(b) => each_pixel::<4>(b.as_raw(), width, rect, f),
         other => {
             let tile = other.crop_imm(x as u32, y as u32, w as u32, h as u32);
             for p in tile.to_rgb32f().pixels() {
@@ -137,6 +134,30 @@ fn for_each_pixel(
             Some(())
         }
     }
+}
+
+/// [`for_each_pixel`] on an 8-bit buffer of `C` channels per pixel (grey,
+/// grey + alpha, RGB, RGBA), `width` pixels per row; monomorphised per
+/// layout so that the inner loop has no branch.
+fn each_pixel<const C: usize>(
+    raw: &[u8],
+    width: usize,
+    (x, y, w, h): (usize, usize, usize, usize),
+    mut f: impl FnMut(f32, f32, f32),
+) -> Option<()> {
+    for row in y..y + h {
+        let start = (row * width + x) * C;
+        let samples = raw.get(start..start + w * C)?;
+        for p in samples.chunks_exact(C) {
+            if C >= 3 {
+                f(f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+            } else {
+                let l = f32::from(p[0]);
+                f(l, l, l);
+            }
+        }
+    }
+    Some(())
 }
 
 /// ITU-R BT.601 luma weights.
@@ -191,7 +212,7 @@ pub fn select(img: &DynamicImage) -> Option<Vec<Tile>> {
         let Some(tile) = Tile::read(img, x, y, size) else {
             continue;
         };
-        if is_uninformative(&tile.luma()) {
+        if is_uninformative(&tile.luma) {
             if fallback.len() < MAX_TILES {
                 fallback.push(tile);
             }
@@ -228,7 +249,7 @@ mod tests {
         // Pixel (2, 1): r = 80, g = 50, b = 200.
         assert_eq!((a.rgb[0][0], a.rgb[1][0], a.rgb[2][0]), (80.0, 50.0, 200.0));
         let luma = luma_tile(&eight, 2, 1, 4).unwrap();
-        assert_eq!(luma, a.luma());
+        assert_eq!(luma, a.luma);
         assert!((luma[0] - (0.299 * 80.0 + 0.587 * 50.0 + 0.114 * 200.0)).abs() < 1e-3);
         assert!(Tile::read(&eight, 3, 0, 4).is_none());
         assert!(!a.is_grey());
