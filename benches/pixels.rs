@@ -48,9 +48,18 @@ fn stages(c: &mut Criterion) {
             b.iter(|| pixels::analyze(&img, true))
         });
         group.bench_function("windows", |b| b.iter(|| windows::select(&img)));
-        group.bench_function("spectrum", |b| b.iter(|| spectrum::analyze(&luma, size)));
+        let residuals: Vec<Vec<f32>> = luma.iter().map(|l| residual::residual(l, size)).collect();
+        group.bench_function("spectrum", |b| {
+            b.iter(|| spectrum::analyze(&luma, &residuals, size))
+        });
         group.bench_function("block grid", |b| b.iter(|| block_grid::analyze(&tiles)));
-        group.bench_function("residual", |b| b.iter(|| residual::analyze(&tiles)));
+        group.bench_function("residual", |b| {
+            b.iter(|| {
+                let residuals: Vec<Vec<f32>> =
+                    luma.iter().map(|l| residual::residual(l, size)).collect();
+                residual::analyze(&tiles, &residuals)
+            })
+        });
         group.bench_function("npr", |b| b.iter(|| npr::analyze(&tiles)));
         group.bench_function("cfa", |b| b.iter(|| cfa::analyze(&tiles)));
         group.bench_function("local noise", |b| {

@@ -62,13 +62,10 @@ pub fn write_pictures(img: &DynamicImage, dir: &Path, with_residual: bool) -> Re
     save(&spectrum_picture(&log_power, size), &path)?;
     written.push(path);
 
-    let evidence = spectrum::analyze(&luma, size);
+    let profile = spectrum::radial_profile(&log_power, size);
+    let (decay, _) = spectrum::tail_fit(&profile);
     let path = dir.join("radial-profile.svg");
-    std::fs::write(
-        &path,
-        radial_svg(&evidence.radial_profile, evidence.tail_decay),
-    )
-    .map_err(|source| Error::Io {
+    std::fs::write(&path, radial_svg(&profile, decay)).map_err(|source| Error::Io {
         path: path.clone(),
         source,
     })?;

@@ -108,7 +108,8 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
     };
     let size = tiles[0].size;
     let luma: Vec<&[f32]> = tiles.iter().map(|t| t.luma.as_slice()).collect();
-    let spectrum = spectrum::analyze(&luma, size);
+    let residuals: Vec<Vec<f32>> = luma.iter().map(|l| residual::residual(l, size)).collect();
+    let spectrum = spectrum::analyze(&luma, &residuals, size);
     let block_grid = block_grid::analyze(&tiles);
     Outcome::Analysed(PixelForensics {
         windows: tiles.iter().map(|t| (t.x, t.y)).collect(),
@@ -116,7 +117,7 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
         peak_source: spectrum.peak_source(jpeg, block_grid.as_ref()),
         spectrum,
         block_grid,
-        residual: residual::analyze(&tiles),
+        residual: residual::analyze(&tiles, &residuals),
         npr: npr::analyze(&tiles),
         cfa: cfa::analyze(&tiles),
         local_noise: local_noise::map(img)

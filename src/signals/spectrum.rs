@@ -1,9 +1,10 @@
 //! Frequency-domain signal: the Hann-windowed power spectrum of luminance
 //! tiles, its azimuthally averaged radial profile (Durall et al. 2020), the
 //! decay of its high-frequency tail (after Dzanic et al. 2020), and periodic
-//! peaks at N/2, N/4 and N/8 in the spectrum of the local first- and
-//! second-difference energy (upsampling makes that energy periodic) — the
-//! footprint of 2×/4×/8× upsampling in generator decoders (Corvi et al. 2023).
+//! peaks at N/2, N/4 and N/8 in the spectra of the noise residual and of the
+//! local first- and second-difference energy (upsampling makes them
+//! periodic) — the footprint of 2×/4×/8× upsampling in generator decoders
+//! (Corvi et al. 2023).
 //! The JPEG 8×8 block grid puts peaks at every multiple of N/8, which covers
 //! all three frequencies: peaks are read against the block grid measured in
 //! the same tiles ([`crate::signals::block_grid`]).
@@ -37,7 +38,8 @@ pub struct SpectrumEvidence {
     pub tail_decay: f32,
     /// RMS residual of that fit (a bumpy tail fits badly).
     pub tail_fit_rms: f32,
-    /// Peak-to-neighbourhood ratio of the difference-energy spectra at period 2.
+    /// Peak-to-neighbourhood ratio at period 2: the strongest over the
+    /// spectra of the noise residual and of the difference energies.
     pub peak_period_2: f32,
     /// Same at period 4.
     pub peak_period_4: f32,
@@ -213,13 +215,22 @@ pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
     out
 }
 
-/// Analyses `size`×`size` luminance tiles (row-major).
-pub fn analyze<T: AsRef<[f32]>>(tiles: &[T], size: usize) -> SpectrumEvidence {
+/// Analyses `size`×`size` luminance tiles (row-major) and their noise
+/// residuals (see [`crate::signals::residual::residual`]).
+pub fn analyze<T: AsRef<[f32]>, R: AsRef<[f32]>>(
+    tiles: &[T],
+    residuals: &[R],
+    size: usize,
+) -> SpectrumEvidence {
     let fft = planned(size);
     let half = size / 2 + 1;
     let image_power = mean_log_power(tiles, size);
+    let mut residual_power = vec![0.0f32; size * half];
     let mut first_power = vec![0.0f32; size * half];
     let mut second_power = vec![0.0f32; size * half];
+    for residual in residuals {
+        add(&mut residual_power, &fft.power(residual.as_ref()));
+    }
     for tile in tiles {
         add(
             &mut first_power,
@@ -233,7 +244,10 @@ pub fn analyze<T: AsRef<[f32]>>(tiles: &[T], size: usize) -> SpectrumEvidence {
     let profile = radial_profile(&image_power, size);
     let (tail_decay, tail_fit_rms) = tail_fit(&profile);
     let peak = |period: usize| {
-        peak_ratio(&first_power, size, period).max(peak_ratio(&second_power, size, period))
+        [&residual_power, &first_power, &second_power]
+            .map(|p| peak_ratio(p, size, period))
+            .into_iter()
+            .fold(0.0, f32::max)
     };
     SpectrumEvidence {
         tile: size,
@@ -280,7 +294,7 @@ fn freq(k: usize, n: usize) -> f32 {
 }
 
 /// Mean of log power per radial bin over (0, 0.5] cycles/pixel.
-fn radial_profile(log_power: &[f32], n: usize) -> Vec<f32> {
+pub fn radial_profile(log_power: &[f32], n: usize) -> Vec<f32> {
     let half = n / 2 + 1;
     let mut sum = [0.0f32; RADIAL_BINS];
     let mut count = [0u32; RADIAL_BINS];
@@ -303,7 +317,7 @@ fn radial_profile(log_power: &[f32], n: usize) -> Vec<f32> {
 
 /// Least-squares line of log power against log frequency over the upper half
 /// of the band: (decay exponent, RMS residual).
-fn tail_fit(profile: &[f32]) -> (f32, f32) {
+pub fn tail_fit(profile: &[f32]) -> (f32, f32) {
     let pts: Vec<(f32, f32)> = profile
         .iter()
         .enumerate()
@@ -350,11 +364,17 @@ fn peak_ratio(power: &[f32], n: usize, period: usize) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signals::residual::residual;
     use crate::signals::test_images::noise;
+
+    fn spectrum_of(plane: Vec<f32>) -> SpectrumEvidence {
+        let r = residual(&plane, 256);
+        analyze(&[plane], &[r], 256)
+    }
 
     #[test]
     fn white_noise_has_a_flat_spectrum_and_no_peaks() {
-        let e = analyze(&[noise(256, 7)], 256);
+        let e = spectrum_of(noise(256, 7));
         assert!(e.tail_decay.abs() < 0.3, "decay {}", e.tail_decay);
         for v in [e.peak_period_2, e.peak_period_4, e.peak_period_8] {
             // One tile: single-bin power is exponential, so chance ratios of
@@ -375,7 +395,7 @@ mod tests {
                     small[(y / factor) * src_w + x / factor]
                 })
                 .collect();
-            let e = analyze(&[data], 256);
+            let e = spectrum_of(data);
             let peak = if factor == 2 {
                 e.peak_period_2
             } else {
@@ -383,6 +403,26 @@ mod tests {
             };
             assert!(peak > 20.0, "factor {factor}: {e:?}");
         }
+    }
+
+    #[test]
+    fn bilinear_upsampled_noise_shows_a_peak_at_period_2() {
+        let (n, m) = (256, 129);
+        let small = noise(m, 13);
+        let data: Vec<f32> = (0..n * n)
+            .map(|i| {
+                let (x, y) = (i % n, i / n);
+                let s = |xx: usize, yy: usize| small[yy * m + xx];
+                let (x0, y0) = (x / 2, y / 2);
+                let (fx, fy) = ((x % 2) as f32 * 0.5, (y % 2) as f32 * 0.5);
+                let top = s(x0, y0) * (1.0 - fx) + s(x0 + 1, y0) * fx;
+                let bottom = s(x0, y0 + 1) * (1.0 - fx) + s(x0 + 1, y0 + 1) * fx;
+                top * (1.0 - fy) + bottom * fy
+            })
+            .collect();
+        let e = spectrum_of(data);
+        assert!(e.peak_period_2 > 20.0, "{e:?}");
+        assert_eq!(e.strongest_peak().0, 2);
     }
 
     #[test]
@@ -398,8 +438,8 @@ mod tests {
             .iter_mut()
             .zip(&data)
             .for_each(|(n, d)| *n = d + 0.02 * *n);
-        let smooth = analyze(&[noisy], 256);
-        let white = analyze(&[noise(256, 5)], 256);
+        let smooth = spectrum_of(noisy);
+        let white = spectrum_of(noise(256, 5));
         assert!(
             smooth.radial_profile[2] - smooth.radial_profile[30]
                 > white.radial_profile[2] - white.radial_profile[30]
