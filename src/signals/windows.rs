@@ -85,12 +85,6 @@ impl Tile {
     }
 }
 
-/// The luminance of the `size`×`size` tile at (x, y), row-major, or `None`
-/// if it does not fit.
-pub fn luma_tile(img: &DynamicImage, x: usize, y: usize, size: usize) -> Option<Vec<f32>> {
-    luma_rect(img, x, y, size, size)
-}
-
 /// The luminance of the `width`×`height` rectangle at (x, y), row-major, or
 /// `None` if it does not fit.
 pub fn luma_rect(
@@ -248,7 +242,7 @@ mod tests {
         }
         // Pixel (2, 1): r = 80, g = 50, b = 200.
         assert_eq!((a.rgb[0][0], a.rgb[1][0], a.rgb[2][0]), (80.0, 50.0, 200.0));
-        let luma = luma_tile(&eight, 2, 1, 4).unwrap();
+        let luma = luma_rect(&eight, 2, 1, 4, 4).unwrap();
         assert_eq!(luma, a.luma);
         assert!((luma[0] - (0.299 * 80.0 + 0.587 * 50.0 + 0.114 * 200.0)).abs() < 1e-3);
         assert!(Tile::read(&eight, 3, 0, 4).is_none());
