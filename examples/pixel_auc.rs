@@ -12,17 +12,12 @@
 
 use std::path::{Path, PathBuf};
 
-use provenant::signals::pixels;
+use provenant::dataset;
+use provenant::model::features::pixel_features;
 use provenant::stats::auc;
 use provenant::transform::Transform;
+use provenant::Limits;
 use rayon::prelude::*;
-
-/// One labelled file of the manifest.
-#[derive(serde::Deserialize)]
-struct Row {
-    file: String,
-    label: String,
-}
 
 const CONDITIONS: [(&str, &str); 3] = [("a", ""), ("b", "jpeg:90"), ("c", "resize:0.5+jpeg:80")];
 
@@ -30,16 +25,7 @@ const CONDITIONS: [(&str, &str); 3] = [("a", ""), ("b", "jpeg:90"), ("c", "resiz
 /// decoded or is too small.
 fn features(path: &Path, transform: &Transform) -> Option<Vec<(&'static str, f32)>> {
     let bytes = std::fs::read(path).ok()?;
-    let bytes = if transform.steps.is_empty() {
-        bytes
-    } else {
-        transform
-            .apply(&image::load_from_memory(&bytes).ok()?)
-            .ok()?
-    };
-    let jpeg = bytes.starts_with(&[0xFF, 0xD8]);
-    let img = image::load_from_memory(&bytes).ok()?;
-    pixels::analyze(&img, jpeg).evidence().map(|p| p.features())
+    pixel_features(&bytes, transform, &Limits::default()).ok()
 }
 
 /// The features of one image under one condition.
@@ -68,8 +54,7 @@ fn oriented_auc(measured: &[Measured], feature: usize) -> String {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let root = PathBuf::from(args.get(1).map_or("../shared/eval/dev", String::as_str));
-    let mut reader = csv::Reader::from_path(root.join("manifest.csv"))?;
-    let rows: Vec<Row> = reader.deserialize().collect::<Result<_, _>>()?;
+    let rows = dataset::read_manifest(&root.join("manifest.csv"))?;
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut dump = String::new();
     for (cond, spec) in CONDITIONS {
@@ -79,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter_map(|r| {
                 Some(Measured {
                     file: &r.file,
-                    synthetic: r.label == "synthetic",
+                    synthetic: r.synthetic,
                     features: features(&root.join(&r.file), &transform)?,
                 })
             })

@@ -24,6 +24,9 @@ pub enum Command {
     /// spectrum.png, radial-profile.svg, noise-map.png (and residual.png
     /// with --residual). These pictures show statistics, not the scene.
     Explain(ExplainArgs),
+    /// Fit the model on labelled images (pixel features only), print its
+    /// cross-validated metrics and write it as JSON.
+    Calibrate(CalibrateArgs),
 }
 
 /// Options shared by every command that analyses files.
@@ -78,4 +81,33 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     pub options: AnalysisOptions,
+}
+
+/// `provenant calibrate`.
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// CSV with columns `file` and `label` (`real` or `synthetic`).
+    #[arg(long, value_name = "CSV")]
+    pub manifest: PathBuf,
+
+    /// Folder the manifest's paths are relative to (default: the manifest's).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Where to write the model (JSON).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Conditions every image is used under, comma-separated: `as-is` or
+    /// transforms such as `jpeg:90` and `resize:0.5+jpeg:80`.
+    #[arg(long, value_name = "LIST", default_value = provenant::model::training::DEFAULT_CONDITIONS)]
+    pub conditions: String,
+
+    /// Cross-validation folds (grouped by image).
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+
+    /// L2 penalty of the logistic regression.
+    #[arg(long, default_value_t = 1.0)]
+    pub lambda: f64,
 }

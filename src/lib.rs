@@ -9,11 +9,13 @@
 pub mod analyze;
 pub mod config;
 pub mod container;
+pub mod dataset;
 pub mod decode;
 pub mod error;
 pub mod explain;
 pub mod fusion;
 pub mod input;
+pub mod model;
 pub mod report;
 pub mod sanitize;
 pub mod signals;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser;
 
-use cli::{AnalysisOptions, AnalyzeArgs, Cli, Command, ExplainArgs};
+use cli::{AnalysisOptions, AnalyzeArgs, CalibrateArgs, Cli, Command, ExplainArgs};
 use provenant::report::{human, jsonl};
 use provenant::{Analyzer, Config};
 
@@ -40,6 +40,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Explain(args) => explain(args),
+        Command::Calibrate(args) => calibrate(args),
     }
 }
 
@@ -106,6 +107,51 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  {}", path.display())?;
     }
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
+    use provenant::model::{self, training};
+    let entries = provenant::dataset::read_manifest(&args.manifest)?;
+    let root = provenant::dataset::root_for(&args.manifest, args.root.as_deref());
+    let conditions = training::parse_conditions(&args.conditions).map_err(anyhow::Error::msg)?;
+    let set = training::extract(&entries, &root, &conditions, &provenant::Limits::default());
+    for (file, why) in &set.skipped {
+        eprintln!(
+            "provenant: skipped {}: {why}",
+            provenant::sanitize::sanitize(file)
+        );
+    }
+    let names = conditions.iter().map(training::condition_name).collect();
+    let model = model::train(&set.samples, args.lambda, args.folds, names, set.digest)
+        .map_err(anyhow::Error::msg)
+        .context("refusing to write a model")?;
+    let json = serde_json::to_string_pretty(&model)?;
+    std::fs::write(&args.output, json + "\n")
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    let t = &model.training;
+    let cv = &t.cross_validation;
+    println!(
+        "{} images, {} samples ({} synthetic) under {}; {} skipped",
+        t.images,
+        t.samples,
+        t.synthetic_samples,
+        t.conditions.join(", "),
+        set.skipped.len()
+    );
+    println!(
+        "{}-fold cross-validation grouped by image: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR, ECE {:.3}",
+        cv.folds, cv.auc, cv.tpr_at_1pct_fpr, cv.tpr_at_5pct_fpr, cv.ece
+    );
+    for (name, auc) in t.conditions.iter().zip(&cv.auc_per_condition) {
+        println!("  AUC under {name}: {auc:.3}");
+    }
+    println!(
+        "thresholds: likely-synthetic at P >= {:.3}, likely-authentic at P <= {:.3}; model written to {}",
+        model.thresholds.likely_synthetic,
+        model.thresholds.likely_authentic,
+        args.output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,31 @@
+//! The model's inputs: the named pixel features of an image, optionally
+//! after an in-memory transform (how images are laundered in the wild).
+
+use crate::config::Limits;
+use crate::decode;
+use crate::input::Format;
+use crate::signals::pixels;
+use crate::transform::Transform;
+
+/// Decodes `bytes`, applies `transform` (none if empty), and returns the
+/// pixel features; an error if the pixels cannot be decoded or analysed.
+pub fn pixel_features(
+    bytes: &[u8],
+    transform: &Transform,
+    limits: &Limits,
+) -> Result<Vec<(&'static str, f32)>, String> {
+    let decode_bytes = |b: &[u8]| {
+        let format = Format::detect(b).ok_or("not a supported image format")?;
+        decode::decode(b, format, limits).map(|img| (img, format))
+    };
+    let (img, format) = decode_bytes(bytes)?;
+    let (img, format) = if transform.steps.is_empty() {
+        (img, format)
+    } else {
+        decode_bytes(&transform.apply(&img)?)?
+    };
+    match pixels::analyze(&img, format == Format::Jpeg) {
+        crate::signals::Outcome::Analysed(p) => Ok(p.features()),
+        crate::signals::Outcome::NotApplicable { reason } => Err(reason),
+    }
+}
