@@ -13,6 +13,9 @@ use crate::report::{FileReport, PixelSummary};
 use crate::signals::content_credentials::Verifier;
 use crate::signals::{jpeg_structure, metadata, pixels, Outcome};
 
+/// How many of the model's contributions a report keeps.
+const MODEL_CONTRIBUTIONS: usize = 5;
+
 /// Analyses files with one configuration. Cheap to share between threads.
 #[derive(Debug)]
 pub struct Analyzer {
@@ -116,6 +119,16 @@ impl Analyzer {
             None => Outcome::not_applicable("pixels not decoded"),
             Some(img) => pixels::analyze(img, format == Format::Jpeg),
         };
+        if let (Some(model), Some(p)) = (&self.config.model, r.forensics.evidence()) {
+            let features = p.features();
+            r.synthetic_probability = Some((model.probability(&features) * 1e4).round() / 1e4);
+            r.contributions = model
+                .contributions(&features)
+                .into_iter()
+                .take(MODEL_CONTRIBUTIONS)
+                .map(|(name, c)| (name, (c * 1e3).round() / 1e3))
+                .collect();
+        }
         fusion::decide(r);
     }
 }

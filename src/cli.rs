@@ -46,6 +46,11 @@ pub struct AnalysisOptions {
     /// Do not decode pixels: hashes, metadata, C2PA and JPEG structure only.
     #[arg(long)]
     pub no_pixels: bool,
+
+    /// A model written by `provenant calibrate`: adds P(synthetic) and its
+    /// largest contributions to each report (the verdict does not use it yet).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
 }
 
 /// `provenant analyze`.

@@ -52,6 +52,11 @@ pub struct Config {
     pub trust_anchors_path: Option<PathBuf>,
     /// Skip pixel decoding (provenance-only triage).
     pub no_pixels: bool,
+    /// A calibrated model (`provenant calibrate`): when present, each file
+    /// with pixel evidence gets `synthetic_probability` and its largest
+    /// contributions. It does not change the verdict yet.
+    #[serde(skip)]
+    pub model: Option<crate::model::Model>,
 }
 
 /// File name of the default trust-anchor bundle, looked up in

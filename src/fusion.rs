@@ -169,6 +169,18 @@ fn supporting(r: &FileReport, all: &[&Finding], already: &[String]) -> Vec<Strin
         let jpeg = r.jpeg.evidence().is_some();
         lines.extend(p.sentences(jpeg).into_iter().map(|s| s + "."));
     }
+    if let Some(prob) = r.synthetic_probability {
+        let top: Vec<String> = r
+            .contributions
+            .iter()
+            .take(3)
+            .map(|(name, c)| format!("{name} {c:+.2}"))
+            .collect();
+        lines.push(format!(
+            "Pixel model (not deciding the verdict yet): P(synthetic) {prob:.2}; largest contributions in log-odds: {}.",
+            top.join(", ")
+        ));
+    }
     let mut rest: Vec<&&Finding> = all
         .iter()
         .filter(|f| !already.iter().any(|a| a.contains(&f.excerpt)))

@@ -55,6 +55,14 @@ fn config_from(opts: &AnalysisOptions) -> anyhow::Result<Config> {
     if let Some(path) = anchors {
         config = config.with_trust_anchors(&path)?;
     }
+    if let Some(path) = &opts.model {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the model {}", path.display()))?;
+        let model = provenant::model::Model::from_json(&text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("loading the model {}", path.display()))?;
+        config.model = Some(model);
+    }
     Ok(config)
 }
 

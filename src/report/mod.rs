@@ -126,9 +126,12 @@ pub struct FileReport {
     /// Pixel signals: spectrum, block grid, noise residual, NPR, demosaicing
     /// and local noise (evidence only; not yet used by the fusion).
     pub forensics: Outcome<PixelForensics>,
-    /// Calibrated probability that the image is synthetic (null until a
-    /// calibrated model scores the file).
+    /// Calibrated probability that the image is synthetic (null unless a
+    /// model was given with `--model` and the pixels were analysed).
     pub synthetic_probability: Option<f64>,
+    /// The model's largest contributions to that probability (feature,
+    /// log-odds), largest magnitude first.
+    pub contributions: Vec<(String, f64)>,
     /// The verdict.
     pub verdict: Verdict,
     /// Triage priority: 1 = look first (likely real victims), 4 = last.
@@ -159,6 +162,7 @@ impl FileReport {
             jpeg: Outcome::not_applicable(NOT_REACHED),
             forensics: Outcome::not_applicable(NOT_REACHED),
             synthetic_probability: None,
+            contributions: Vec::new(),
             verdict: Verdict::Inconclusive,
             priority: 2,
             flags: Vec::new(),

@@ -142,6 +142,37 @@ fn calibrate_fits_a_deterministic_model_on_dev_and_refuses_too_little_data() {
     assert!(cv.auc > 0.8, "{cv:?}");
     assert!(model.thresholds.likely_synthetic >= 0.5);
 
+    // The model scores files given to analyze, without changing verdicts.
+    let model_path = dir.path().join("model-1.json");
+    let out = provenant()
+        .args(["analyze", "--json", "--model"])
+        .arg(&model_path)
+        .arg(fixture("ok/comfyui.png"))
+        .arg(crate::common::dev_dir().join("real/mei-125.jpg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let reports: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports[0]["verdict"], "declared-synthetic");
+    assert_eq!(reports[1]["verdict"], "likely-authentic");
+    for r in &reports {
+        let p = r["synthetic_probability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{p}");
+        assert_eq!(r["contributions"].as_array().unwrap().len(), 5);
+    }
+    let out = provenant()
+        .args(["analyze", "--model"])
+        .arg(not_a_model(dir.path()))
+        .arg(fixture("ok/comfyui.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loading the model"));
+
     let small = dir.path().join("small.csv");
     std::fs::write(
         &small,
@@ -160,4 +191,11 @@ fn calibrate_fits_a_deterministic_model_on_dev_and_refuses_too_little_data() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least"));
     assert!(!dir.path().join("never.json").exists());
+}
+
+/// A file that is not a model.
+fn not_a_model(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("not-a-model.json");
+    std::fs::write(&path, "{\"format\": \"something else\"}").unwrap();
+    path
 }
