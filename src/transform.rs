@@ -11,6 +11,9 @@ use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat};
 
+/// Largest side a resize may produce (the default decode limit).
+const MAX_SIDE: u32 = 65_535;
+
 /// One transform step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Step {
@@ -94,6 +97,9 @@ impl Transform {
                 Step::Resize(f) => {
                     let w = ((current.width() as f32 * f).round() as u32).max(1);
                     let h = ((current.height() as f32 * f).round() as u32).max(1);
+                    if w > MAX_SIDE || h > MAX_SIDE {
+                        return Err(format!("resize:{f} would make a {w}x{h} image"));
+                    }
                     current = current.resize_exact(w, h, FilterType::Lanczos3);
                 }
                 Step::Crop(n) => {
