@@ -10,38 +10,21 @@
 //! Prints a Markdown table (the one in docs/METHOD.md); with a second
 //! argument, also writes every feature of every image and condition as CSV.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use provenant::dataset;
-use provenant::model::features::pixel_features;
+use provenant::model::training::{self, condition_name, parse_conditions};
+use provenant::model::Sample;
 use provenant::stats::auc;
-use provenant::transform::Transform;
 use provenant::Limits;
-use rayon::prelude::*;
-
-const CONDITIONS: [(&str, &str); 3] = [("a", ""), ("b", "jpeg:90"), ("c", "resize:0.5+jpeg:80")];
-
-/// Features of one image under one condition; `None` if it cannot be
-/// decoded or is too small.
-fn features(path: &Path, transform: &Transform) -> Option<Vec<(&'static str, f32)>> {
-    let bytes = std::fs::read(path).ok()?;
-    pixel_features(&bytes, transform, &Limits::default()).ok()
-}
-
-/// The features of one image under one condition.
-struct Measured<'a> {
-    file: &'a str,
-    synthetic: bool,
-    features: Vec<(&'static str, f32)>,
-}
 
 /// "0.83 +" (higher means synthetic) or "0.83 −" (lower means synthetic).
-fn oriented_auc(measured: &[Measured], feature: usize) -> String {
+fn oriented_auc(samples: &[&Sample], feature: usize) -> String {
     let values = |synthetic: bool| -> Vec<f32> {
-        measured
+        samples
             .iter()
-            .filter(|m| m.synthetic == synthetic)
-            .map(|m| m.features[feature].1)
+            .filter(|s| s.synthetic == synthetic)
+            .map(|s| s.features[feature].1)
             .collect()
     };
     match auc(&values(true), &values(false)) {
@@ -54,45 +37,39 @@ fn oriented_auc(measured: &[Measured], feature: usize) -> String {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let root = PathBuf::from(args.get(1).map_or("../shared/eval/dev", String::as_str));
-    let rows = dataset::read_manifest(&root.join("manifest.csv"))?;
-    let mut table: Vec<Vec<String>> = Vec::new();
-    let mut dump = String::new();
-    for (cond, spec) in CONDITIONS {
-        let transform: Transform = spec.parse()?;
-        let measured: Vec<Measured> = rows
-            .par_iter()
-            .filter_map(|r| {
-                Some(Measured {
-                    file: &r.file,
-                    synthetic: r.synthetic,
-                    features: features(&root.join(&r.file), &transform)?,
-                })
-            })
-            .collect();
-        let Some(first) = measured.first() else {
-            return Err(format!("no image could be analysed under condition {cond}").into());
-        };
-        let names: Vec<&str> = first.features.iter().map(|f| f.0).collect();
-        if table.is_empty() {
-            table = names.iter().map(|n| vec![n.to_string()]).collect();
-            dump.push_str(&format!("condition,file,synthetic,{}\n", names.join(",")));
-        }
+    let entries = dataset::read_manifest(&root.join("manifest.csv"))?;
+    let conditions = parse_conditions(training::DEFAULT_CONDITIONS)?;
+    let set = training::extract(&entries, &root, &conditions, &Limits::default());
+    let names: Vec<&str> = set
+        .samples
+        .first()
+        .ok_or("no image could be analysed")?
+        .features
+        .iter()
+        .map(|f| f.0)
+        .collect();
+    let mut table: Vec<Vec<String>> = names.iter().map(|n| vec![n.to_string()]).collect();
+    let mut dump = format!("condition,file,synthetic,{}\n", names.join(","));
+    for (c, condition) in conditions.iter().enumerate() {
+        let samples: Vec<&Sample> = set.samples.iter().filter(|s| s.condition == c).collect();
         for (i, row) in table.iter_mut().enumerate() {
-            row.push(oriented_auc(&measured, i));
+            row.push(oriented_auc(&samples, i));
         }
-        for m in &measured {
-            let values: Vec<String> = m.features.iter().map(|v| v.1.to_string()).collect();
+        for s in &samples {
+            let values: Vec<String> = s.features.iter().map(|v| v.1.to_string()).collect();
             dump.push_str(&format!(
-                "{cond},{},{},{}\n",
-                m.file,
-                u8::from(m.synthetic),
+                "{},{},{},{}\n",
+                condition_name(condition),
+                entries[s.group].file,
+                u8::from(s.synthetic),
                 values.join(",")
             ));
         }
-        let synthetic = measured.iter().filter(|m| m.synthetic).count();
+        let synthetic = samples.iter().filter(|s| s.synthetic).count();
         eprintln!(
-            "condition {cond}: {} images ({synthetic} synthetic)",
-            measured.len()
+            "{}: {} images ({synthetic} synthetic)",
+            condition_name(condition),
+            samples.len()
         );
     }
     println!("| feature | a: as delivered | b: JPEG q90 | c: halved + JPEG q80 |");

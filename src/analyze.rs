@@ -3,12 +3,14 @@
 
 use std::path::Path;
 
+use image::DynamicImage;
+
 use crate::config::Config;
 use crate::container::Structure;
 use crate::decode;
 use crate::error::{Error, Result};
 use crate::fusion;
-use crate::input::{self, Format, Hashes};
+use crate::input::{self, Format, Hashes, Input};
 use crate::report::{FileReport, PixelSummary};
 use crate::signals::content_credentials::Verifier;
 use crate::signals::{jpeg_structure, metadata, pixels, Outcome};
@@ -39,7 +41,9 @@ impl Analyzer {
     pub fn analyze_path(&self, path: &Path) -> FileReport {
         let mut report = FileReport::empty(path.display().to_string());
         match input::read_file(path, self.config.limits.max_file_bytes) {
-            Ok(inp) => self.fill(&mut report, &inp.bytes, inp.hashes),
+            Ok(inp) => {
+                self.fill(&mut report, &inp.bytes, inp.hashes);
+            }
             Err(e) => {
                 if let Error::TooLarge { size, .. } = &e {
                     report.size = Some(*size);
@@ -58,7 +62,17 @@ impl Analyzer {
         report
     }
 
-    fn fill(&self, r: &mut FileReport, bytes: &[u8], hashes: Hashes) {
+    /// Analyses a file already read and hashed ([`input::read_file`]), and
+    /// also returns the decoded image (if it was decoded) for callers that
+    /// draw from it: one read, one hash, one decode.
+    pub fn analyze_input(&self, name: &str, inp: Input) -> (FileReport, Option<DynamicImage>) {
+        let mut report = FileReport::empty(name.to_string());
+        let image = self.fill(&mut report, &inp.bytes, inp.hashes);
+        (report, image)
+    }
+
+    /// Fills the report; returns the decoded image, if any.
+    fn fill(&self, r: &mut FileReport, bytes: &[u8], hashes: Hashes) -> Option<DynamicImage> {
         let limits = &self.config.limits;
         r.size = Some(bytes.len() as u64);
         r.hashes = Some(hashes);
@@ -66,7 +80,7 @@ impl Analyzer {
             let magic = input::hex(&bytes[..bytes.len().min(8)]);
             r.error("format", Error::Unsupported { magic }.to_string());
             fusion::decide(r);
-            return;
+            return None;
         };
         r.format = Some(format);
 
@@ -130,5 +144,6 @@ impl Analyzer {
                 .collect();
         }
         fusion::decide(r);
+        image
     }
 }

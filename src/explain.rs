@@ -14,7 +14,7 @@ use crate::signals::local_noise::{self, NoiseMap, Region, BLOCK};
 use crate::signals::residual;
 use crate::signals::spectrum::{self, RADIAL_BINS};
 use crate::signals::windows;
-use crate::{decode, input, Analyzer};
+use crate::{input, Analyzer};
 
 /// Pixels per block in the noise map picture.
 const CELL: u32 = 8;
@@ -30,11 +30,15 @@ pub fn explain_file(
 ) -> Result<(FileReport, Vec<PathBuf>)> {
     let limits = &analyzer.config().limits;
     let input = input::read_file(path, limits.max_file_bytes)?;
-    let report = analyzer.analyze_bytes(&path.display().to_string(), &input.bytes);
-    let format = report
-        .format
-        .ok_or_else(|| Error::Pixels("unknown format".into()))?;
-    let img = decode::decode(&input.bytes, format, limits).map_err(Error::Pixels)?;
+    // Read and hashed once above, decoded once here.
+    let (report, image) = analyzer.analyze_input(&path.display().to_string(), input);
+    let Some(img) = image else {
+        let why = match &report.pixels {
+            crate::signals::Outcome::NotApplicable { reason } => reason.clone(),
+            crate::signals::Outcome::Analysed(_) => "not decoded".into(),
+        };
+        return Err(Error::Pixels(why));
+    };
     let written = write_pictures(&img, dir, with_residual)?;
     Ok((report, written))
 }

@@ -1,5 +1,5 @@
 //! Evaluation metrics for scores of real (negative) and synthetic (positive)
-//! images: ROC points, true-positive rate at a false-positive rate, the
+//! images: AUC, true-positive rate at a false-positive rate, the
 //! threshold that keeps real images under a false-positive rate, expected
 //! calibration error.
 
@@ -50,35 +50,6 @@ pub fn expected_calibration_error(probabilities: &[f64], labels: &[bool], bins: 
         .sum()
 }
 
-/// ROC curve points (false-positive rate, true-positive rate), from the
-/// highest threshold to the lowest, starting at (0, 0) and ending at (1, 1).
-pub fn roc(positives: &[f64], negatives: &[f64]) -> Vec<(f64, f64)> {
-    let mut all: Vec<(f64, bool)> = positives
-        .iter()
-        .map(|&v| (v, true))
-        .chain(negatives.iter().map(|&v| (v, false)))
-        .collect();
-    all.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let (np, nn) = (positives.len().max(1) as f64, negatives.len().max(1) as f64);
-    let (mut tp, mut fp) = (0.0, 0.0);
-    let mut out = vec![(0.0, 0.0)];
-    let mut i = 0;
-    while i < all.len() {
-        let mut j = i;
-        while j < all.len() && all[j].0 == all[i].0 {
-            if all[j].1 {
-                tp += 1.0;
-            } else {
-                fp += 1.0;
-            }
-            j += 1;
-        }
-        out.push((fp / nn, tp / np));
-        i = j;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,10 +65,5 @@ mod tests {
         // [0.8, 0.9] with {1, 1} → |1.7 - 2| / 4.
         let ece = expected_calibration_error(&[0.2, 0.3, 0.8, 0.9], &[false, true, true, true], 2);
         assert!((ece - (0.5 + 0.3) / 4.0).abs() < 1e-12, "{ece}");
-        let r = roc(&[0.9, 0.4], &[0.5, 0.1]);
-        assert_eq!(
-            r,
-            vec![(0.0, 0.0), (0.0, 0.5), (0.5, 0.5), (0.5, 1.0), (1.0, 1.0)]
-        );
     }
 }

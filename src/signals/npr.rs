@@ -92,7 +92,7 @@ pub fn analyze(tiles: &[Tile]) -> NprEvidence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::noise;
+    use crate::signals::test_images::{noise, upsample_bilinear_2x, upsample_nearest};
 
     fn grey_tile(plane: Vec<f32>, n: usize) -> Tile {
         Tile::from_planes(0, 0, n, [plane.clone(), plane.clone(), plane])
@@ -106,25 +106,10 @@ mod tests {
         assert!(white.autocorr.abs() < 0.1, "{white:?}");
         let small = noise(n / 2, 6);
         // Nearest: in-cell differences vanish.
-        let nearest: Vec<f32> = (0..n * n)
-            .map(|i| small[(i / n / 2) * (n / 2) + (i % n) / 2])
-            .collect();
-        let e = analyze(&[grey_tile(nearest, n)]);
+        let e = analyze(&[grey_tile(upsample_nearest(&small, n, 2), n)]);
         assert!(e.ratio < 0.05, "{e:?}");
         assert!(e.sentence().contains("2x upsampling"));
-        // Linear interpolation between samples: in-cell steps are half steps.
-        let m = n / 2;
-        let linear: Vec<f32> = (0..n * n)
-            .map(|i| {
-                let (x, y) = (i % n, i / n);
-                let s = |xx: usize, yy: usize| small[yy.min(m - 1) * m + xx.min(m - 1)];
-                let (x0, y0) = (x / 2, y / 2);
-                let (fx, fy) = ((x % 2) as f32 * 0.5, (y % 2) as f32 * 0.5);
-                let top = s(x0, y0) * (1.0 - fx) + s(x0 + 1, y0) * fx;
-                let bottom = s(x0, y0 + 1) * (1.0 - fx) + s(x0 + 1, y0 + 1) * fx;
-                top * (1.0 - fy) + bottom * fy
-            })
-            .collect();
+        let linear = upsample_bilinear_2x(&small, n);
         // Every one-pixel step is a half step, so the ratio stays near 1, but
         // in-cell steps of neighbouring cells share a sample: -0.5.
         let e = analyze(&[grey_tile(linear, n)]);

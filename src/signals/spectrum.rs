@@ -365,7 +365,7 @@ fn peak_ratio(power: &[f32], n: usize, period: usize) -> f32 {
 mod tests {
     use super::*;
     use crate::signals::residual::residual;
-    use crate::signals::test_images::noise;
+    use crate::signals::test_images::{noise, upsample_bilinear_2x, upsample_nearest};
 
     fn spectrum_of(plane: Vec<f32>) -> SpectrumEvidence {
         let r = residual(&plane, 256);
@@ -386,16 +386,7 @@ mod tests {
     #[test]
     fn nearest_upsampled_noise_shows_the_peak_of_its_factor() {
         for factor in [2usize, 8] {
-            let small = noise(128, 11);
-            let side = 64 * 2;
-            let src_w = side * 2 / factor;
-            let data: Vec<f32> = (0..256 * 256)
-                .map(|i| {
-                    let (x, y) = (i % 256, i / 256);
-                    small[(y / factor) * src_w + x / factor]
-                })
-                .collect();
-            let e = spectrum_of(data);
+            let e = spectrum_of(upsample_nearest(&noise(256 / factor, 11), 256, factor));
             let peak = if factor == 2 {
                 e.peak_period_2
             } else {
@@ -407,20 +398,7 @@ mod tests {
 
     #[test]
     fn bilinear_upsampled_noise_shows_a_peak_at_period_2() {
-        let (n, m) = (256, 129);
-        let small = noise(m, 13);
-        let data: Vec<f32> = (0..n * n)
-            .map(|i| {
-                let (x, y) = (i % n, i / n);
-                let s = |xx: usize, yy: usize| small[yy * m + xx];
-                let (x0, y0) = (x / 2, y / 2);
-                let (fx, fy) = ((x % 2) as f32 * 0.5, (y % 2) as f32 * 0.5);
-                let top = s(x0, y0) * (1.0 - fx) + s(x0 + 1, y0) * fx;
-                let bottom = s(x0, y0 + 1) * (1.0 - fx) + s(x0 + 1, y0 + 1) * fx;
-                top * (1.0 - fy) + bottom * fy
-            })
-            .collect();
-        let e = spectrum_of(data);
+        let e = spectrum_of(upsample_bilinear_2x(&noise(128, 13), 256));
         assert!(e.peak_period_2 > 20.0, "{e:?}");
         assert_eq!(e.strongest_peak().0, 2);
     }

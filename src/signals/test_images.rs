@@ -32,6 +32,33 @@ pub fn noise(n: usize, seed: u64) -> Vec<f32> {
     (0..n * n).map(|_| rng.uniform() * 255.0).collect()
 }
 
+/// An N×N plane upsampled from an (N/factor)² plane by nearest neighbour:
+/// each sample copied into a factor×factor block.
+pub fn upsample_nearest(small: &[f32], n: usize, factor: usize) -> Vec<f32> {
+    let m = n / factor;
+    (0..n * n)
+        .map(|i| small[(i / n / factor) * m + (i % n) / factor])
+        .collect()
+}
+
+/// An N×N plane upsampled 2× from an (N/2)² plane by bilinear
+/// interpolation: samples at even positions, half-way means between them
+/// (the last row and column repeat their neighbour).
+pub fn upsample_bilinear_2x(small: &[f32], n: usize) -> Vec<f32> {
+    let m = n / 2;
+    let s = |x: usize, y: usize| small[y.min(m - 1) * m + x.min(m - 1)];
+    (0..n * n)
+        .map(|i| {
+            let (x, y) = (i % n, i / n);
+            let (x0, y0) = (x / 2, y / 2);
+            let (fx, fy) = ((x % 2) as f32 * 0.5, (y % 2) as f32 * 0.5);
+            let top = s(x0, y0) * (1.0 - fx) + s(x0 + 1, y0) * fx;
+            let bottom = s(x0, y0 + 1) * (1.0 - fx) + s(x0 + 1, y0 + 1) * fx;
+            top * (1.0 - fy) + bottom * fy
+        })
+        .collect()
+}
+
 /// Which colour the Bayer pattern "RGGB" samples at (x, y): 0 red, 1 green,
 /// 2 blue.
 fn rggb(x: usize, y: usize) -> usize {
