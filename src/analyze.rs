@@ -15,6 +15,9 @@ use crate::report::{FileReport, PixelSummary};
 use crate::signals::content_credentials::Verifier;
 use crate::signals::{jpeg_structure, metadata, pixels, Outcome};
 
+/// Why metadata and C2PA are absent from a report under `strip`.
+const STRIPPED: &str = "ignored (--strip: the verdict rests on the pixels)";
+
 /// How many of the model's contributions a report keeps.
 const MODEL_CONTRIBUTIONS: usize = 5;
 
@@ -49,7 +52,7 @@ impl Analyzer {
                     report.size = Some(*size);
                 }
                 report.error("read", e.to_string());
-                fusion::decide(&mut report);
+                fusion::decide(&mut report, None);
             }
         }
         report
@@ -79,7 +82,7 @@ impl Analyzer {
         let Some(format) = Format::detect(bytes) else {
             let magic = input::hex(&bytes[..bytes.len().min(8)]);
             r.error("format", Error::Unsupported { magic }.to_string());
-            fusion::decide(r);
+            fusion::decide(r, None);
             return None;
         };
         r.format = Some(format);
@@ -113,22 +116,29 @@ impl Analyzer {
         if let Some(p) = structure.problem() {
             r.error("container", p);
         }
-        let (meta, problems) = metadata::analyze(bytes, &structure, image.as_ref(), limits);
-        for p in problems {
-            r.error("metadata", p);
-        }
-        let c2pa = self
-            .verifier
-            .analyze(bytes, format, meta.provenance_reference.as_deref());
-        r.c2pa = Outcome::Analysed(c2pa);
+        let make = if self.config.strip {
+            r.metadata = Outcome::not_applicable(STRIPPED);
+            r.c2pa = Outcome::not_applicable(STRIPPED);
+            None
+        } else {
+            let (meta, problems) = metadata::analyze(bytes, &structure, image.as_ref(), limits);
+            for p in problems {
+                r.error("metadata", p);
+            }
+            let c2pa = self
+                .verifier
+                .analyze(bytes, format, meta.provenance_reference.as_deref());
+            r.c2pa = Outcome::Analysed(c2pa);
+            let make = meta.exif.as_ref().and_then(|e| e.make.clone());
+            r.metadata = Outcome::Analysed(meta);
+            make
+        };
         r.jpeg = match &structure {
             Structure::Jpeg(segs) => {
-                let make = meta.exif.as_ref().and_then(|e| e.make.as_deref());
-                Outcome::Analysed(jpeg_structure::analyze(segs, make))
+                Outcome::Analysed(jpeg_structure::analyze(segs, make.as_deref()))
             }
             _ => Outcome::not_applicable("not a JPEG"),
         };
-        r.metadata = Outcome::Analysed(meta);
         r.forensics = match &image {
             None => Outcome::not_applicable("pixels not decoded"),
             Some(img) => pixels::analyze(img, format == Format::Jpeg),
@@ -143,7 +153,7 @@ impl Analyzer {
                 .map(|(name, c)| (name, (c * 1e3).round() / 1e3))
                 .collect();
         }
-        fusion::decide(r);
+        fusion::decide(r, self.config.model.as_ref().map(|m| m.thresholds));
         image
     }
 }

@@ -40,7 +40,7 @@ impl Default for Limits {
 }
 
 /// Everything that changes how files are analysed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     /// Resource limits.
     pub limits: Limits,
@@ -52,11 +52,28 @@ pub struct Config {
     pub trust_anchors_path: Option<PathBuf>,
     /// Skip pixel decoding (provenance-only triage).
     pub no_pixels: bool,
-    /// A calibrated model (`provenant calibrate`): when present, each file
-    /// with pixel evidence gets `synthetic_probability` and its largest
-    /// contributions. It does not change the verdict yet.
+    /// Ignore metadata and C2PA (the `strip` transform of `eval`): the
+    /// verdict then rests on the pixels alone.
+    pub strip: bool,
+    /// The calibrated model that turns pixel evidence into
+    /// `synthetic_probability` and decides undeclared files: by default the
+    /// embedded one ([`Model::embedded`](crate::model::Model::embedded)).
+    /// `None`: the rules alone decide.
     #[serde(skip)]
     pub model: Option<crate::model::Model>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            limits: Limits::default(),
+            trust_anchors_pem: None,
+            trust_anchors_path: None,
+            no_pixels: false,
+            strip: false,
+            model: Some(crate::model::Model::embedded()),
+        }
+    }
 }
 
 /// File name of the default trust-anchor bundle, looked up in

@@ -55,6 +55,34 @@ pub fn read_manifest(path: &Path) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
+/// Every file under a folder of real and a folder of synthetic images
+/// (recursively, symbolic links not followed, sorted by path), as entries
+/// whose source is the subfolder they sit in (or `unknown`).
+pub fn from_folders(real: &Path, synthetic: &Path) -> Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for (dir, is_synthetic) in [(real, false), (synthetic, true)] {
+        for item in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let item = item.map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
+            if !item.file_type().is_file() {
+                continue;
+            }
+            let source = item
+                .path()
+                .parent()
+                .filter(|p| *p != dir)
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned());
+            out.push(Entry {
+                file: item.path().to_string_lossy().into_owned(),
+                synthetic: is_synthetic,
+                source,
+                sha256: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The root for a manifest's relative paths: `root` if given, else the
 /// manifest's folder.
 pub fn root_for(manifest: &Path, root: Option<&Path>) -> PathBuf {
@@ -83,5 +111,24 @@ mod tests {
         std::fs::write(&path, "file,label\na.png,fake\n").unwrap();
         let err = read_manifest(&path).unwrap_err().to_string();
         assert!(err.contains("row 2") && err.contains("fake"), "{err}");
+    }
+
+    #[test]
+    fn folders_give_labelled_entries_with_their_subfolder_as_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let (real, synth) = (dir.path().join("real"), dir.path().join("synth"));
+        std::fs::create_dir_all(real.join("canon")).unwrap();
+        std::fs::create_dir_all(&synth).unwrap();
+        std::fs::write(real.join("canon/b.jpg"), b"x").unwrap();
+        std::fs::write(real.join("a.jpg"), b"x").unwrap();
+        std::fs::write(synth.join("c.png"), b"x").unwrap();
+        let e = from_folders(&real, &synth).unwrap();
+        let got: Vec<(bool, Option<&str>)> = e
+            .iter()
+            .map(|e| (e.synthetic, e.source.as_deref()))
+            .collect();
+        assert_eq!(got, [(false, None), (false, Some("canon")), (true, None)]);
+        assert!(e[1].file.ends_with("canon/b.jpg"));
+        assert!(from_folders(&dir.path().join("missing"), &synth).is_err());
     }
 }

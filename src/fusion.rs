@@ -7,16 +7,22 @@
 //! |---|---|---|
 //! | 1 | metadata or C2PA *declares* AI generation | `declared-synthetic` |
 //! | 2 | a *trusted* C2PA manifest declares a camera capture | `verified-authentic` |
-//! | 3 | strong camera evidence (full camera EXIF, or a valid C2PA capture), nothing pointing to AI, no sign of a software re-save | `likely-authentic` |
-//! | 4 | anything else | `inconclusive` |
+//! | 3 | strong camera evidence (full camera EXIF, or a valid C2PA capture), nothing pointing to AI, no sign of a software re-save, and the pixel model not at `likely-synthetic` | `likely-authentic` |
+//! | 4 | the same camera evidence, but the pixel model at `likely-synthetic` | `inconclusive` (a contradiction: metadata can be copied) |
+//! | 5 | the pixel model's calibrated P(synthetic) ≥ its `likely_synthetic` threshold | `likely-synthetic` |
+//! | 6 | P(synthetic) ≤ its `likely_authentic` threshold | `likely-authentic` |
+//! | 7 | anything else (P between the thresholds, or no pixel evidence) | `inconclusive` |
 //!
+//! The thresholds come from the model file: at most 1 % of the real photos
+//! of its training set score `likely-synthetic` in cross-validation, at most
+//! 5 % of its synthetic images `likely-authentic`.
 //! A declared AI edit of a capture (IPTC `compositeWithTrainedAlgorithmicMedia`,
 //! a C2PA GenAI edit) sets the flag `ai-edited` on top of the verdict.
-//! The learned, calibrated fusion replaces rules 3-4 with a probability.
 
+use crate::model::Thresholds;
 use crate::report::{kebab_name, FileReport, Flag, Verdict};
 use crate::signals::content_credentials::C2paState;
-use crate::signals::{Finding, Meaning, Strength};
+use crate::signals::{pixels, Finding, Meaning, Strength};
 
 /// Triage priority of a verdict: 1 = look first. Likely-real images (and
 /// AI-edited real photos, which still show a real person) come first.
@@ -46,8 +52,9 @@ fn findings(r: &FileReport) -> Vec<&Finding> {
 }
 
 /// Applies the rule table to a report whose signals are filled in, setting
-/// its verdict, flags, priority and explanations.
-pub fn decide(r: &mut FileReport) {
+/// its verdict, flags, priority and explanations; `thresholds` are the
+/// model's (`None`: rules 5-6 never apply).
+pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
     let all = findings(r);
     let has = |m: Meaning, s: Strength| all.iter().any(|f| f.meaning == m && f.strength >= s);
     let first = |m: Meaning, s: Strength| {
@@ -57,6 +64,10 @@ pub fn decide(r: &mut FileReport) {
     };
     let c2pa_state = r.c2pa.evidence().map(|c| c.state);
     let resaved = r.jpeg.evidence().is_some_and(|j| j.camera_exif_on_resave);
+    let camera = first(Meaning::CameraCapture, Strength::Strong)
+        .filter(|_| !has(Meaning::AiGenerated, Strength::Weak) && !resaved);
+    let model = r.synthetic_probability.zip(thresholds);
+    let pixels_synthetic = model.is_some_and(|(p, t)| p >= t.likely_synthetic);
 
     let mut flags = Vec::new();
     let mut explanations = Vec::new();
@@ -73,11 +84,38 @@ pub fn decide(r: &mut FileReport) {
             f.excerpt
         ));
         Verdict::VerifiedAuthentic
-    } else if let Some(f) = first(Meaning::CameraCapture, Strength::Strong)
-        .filter(|_| !has(Meaning::AiGenerated, Strength::Weak) && !resaved)
-    {
+    } else if let Some(f) = camera.filter(|_| pixels_synthetic) {
+        explanations.push(format!(
+            "Inconclusive: camera metadata ({}), but the pixels look synthetic (P(synthetic) {:.2}); metadata can be copied onto any image.",
+            describe(f),
+            r.synthetic_probability.unwrap_or(f64::NAN)
+        ));
+        Verdict::Inconclusive
+    } else if let Some(f) = camera {
         explanations.push(format!("Likely a camera photo: {}.", describe(f)));
         Verdict::LikelyAuthentic
+    } else if let Some((p, t)) = model {
+        if p >= t.likely_synthetic {
+            explanations.push(format!(
+                "Likely synthetic: the pixel model gives P(synthetic) {p:.2} (threshold {:.2}: at most 1% of the real photos it was checked on score this high).",
+                t.likely_synthetic
+            ));
+            Verdict::LikelySynthetic
+        } else if p <= t.likely_authentic {
+            explanations.push(format!(
+                "Likely a camera photo: the pixel model gives P(synthetic) {p:.2} (threshold {:.2}: at most 5% of the synthetic images it was checked on score this low).",
+                t.likely_authentic
+            ));
+            Verdict::LikelyAuthentic
+        } else {
+            explanations.push(format!(
+                "Inconclusive: the pixel model gives P(synthetic) {p:.2}, between its thresholds {:.2} and {:.2}; {}",
+                t.likely_authentic,
+                t.likely_synthetic,
+                lowercase_first(&inconclusive_reason(&all, resaved))
+            ));
+            Verdict::Inconclusive
+        }
     } else {
         explanations.push(inconclusive_reason(&all, resaved));
         Verdict::Inconclusive
@@ -132,6 +170,14 @@ fn describe(f: &Finding) -> String {
     format!("{} `{}` says \"{}\"", f.source, f.key, f.excerpt)
 }
 
+fn lowercase_first(s: &str) -> String {
+    let s = s.strip_prefix("Inconclusive: ").unwrap_or(s);
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_lowercase().chain(chars).collect())
+}
+
 fn inconclusive_reason(all: &[&Finding], resaved: bool) -> String {
     if resaved {
         "Inconclusive: camera EXIF, but the JPEG was re-saved by software, so the EXIF may not belong to these pixels.".into()
@@ -169,18 +215,7 @@ fn supporting(r: &FileReport, all: &[&Finding], already: &[String]) -> Vec<Strin
         let jpeg = r.jpeg.evidence().is_some();
         lines.extend(p.sentences(jpeg).into_iter().map(|s| s + "."));
     }
-    if let Some(prob) = r.synthetic_probability {
-        let top: Vec<String> = r
-            .contributions
-            .iter()
-            .take(3)
-            .map(|(name, c)| format!("{name} {c:+.2}"))
-            .collect();
-        lines.push(format!(
-            "Pixel model (not deciding the verdict yet): P(synthetic) {prob:.2}; largest contributions in log-odds: {}.",
-            top.join(", ")
-        ));
-    }
+    lines.extend(model_sentence(r));
     let mut rest: Vec<&&Finding> = all
         .iter()
         .filter(|f| !already.iter().any(|a| a.contains(&f.excerpt)))
@@ -190,6 +225,27 @@ fn supporting(r: &FileReport, all: &[&Finding], already: &[String]) -> Vec<Strin
         lines.push(format!("{} `{}`: {}.", f.source, f.key, f.excerpt));
     }
     lines
+}
+
+/// The pixel model's probability and its largest contributions, in words.
+fn model_sentence(r: &FileReport) -> Option<String> {
+    let p = r.synthetic_probability?;
+    let side = |toward_synthetic: bool| -> Vec<String> {
+        r.contributions
+            .iter()
+            .filter(|(_, c)| (*c > 0.0) == toward_synthetic && c.abs() >= 0.05)
+            .map(|(name, c)| format!("{} ({c:+.2})", pixels::describe_feature(name)))
+            .collect()
+    };
+    let (up, down) = (side(true), side(false));
+    let mut line = format!("Pixel model: P(synthetic) {p:.2}");
+    if !up.is_empty() {
+        line.push_str(&format!("; toward synthetic: {}", up.join(", ")));
+    }
+    if !down.is_empty() {
+        line.push_str(&format!("; toward a camera photo: {}", down.join(", ")));
+    }
+    Some(line + " (log-odds).")
 }
 
 #[cfg(test)]
@@ -202,5 +258,45 @@ mod tests {
         assert_eq!(priority(Verdict::Inconclusive, false), 2);
         assert_eq!(priority(Verdict::DeclaredSynthetic, false), 4);
         assert_eq!(priority(Verdict::Inconclusive, true), 1);
+    }
+
+    #[test]
+    fn without_declarations_the_model_thresholds_decide() {
+        let t = Thresholds {
+            likely_synthetic: 0.8,
+            likely_authentic: 0.2,
+        };
+        let decided = |p: Option<f64>, t: Option<Thresholds>| {
+            let mut r = FileReport::empty("x".into());
+            r.synthetic_probability = p;
+            r.contributions = vec![
+                ("block_grid".into(), 1.5),
+                ("cfa_score missing".into(), -0.7),
+                ("npr_ratio".into(), 0.01),
+            ];
+            decide(&mut r, t);
+            r
+        };
+        let r = decided(Some(0.85), Some(t));
+        assert_eq!((r.verdict, r.priority), (Verdict::LikelySynthetic, 3));
+        assert!(r.explanations[0].contains("0.85"), "{:?}", r.explanations);
+        let words = r.explanations.last().unwrap();
+        assert!(
+            words.contains("toward synthetic: 8x8 block grid strength (+1.50)")
+                && words.contains("toward a camera photo: no demosaicing trace (-0.70)")
+                && !words.contains("upsampling"),
+            "{words}"
+        );
+        assert_eq!(
+            decided(Some(0.8), Some(t)).verdict,
+            Verdict::LikelySynthetic
+        );
+        assert_eq!(
+            decided(Some(0.2), Some(t)).verdict,
+            Verdict::LikelyAuthentic
+        );
+        assert_eq!(decided(Some(0.5), Some(t)).verdict, Verdict::Inconclusive);
+        assert_eq!(decided(Some(0.95), None).verdict, Verdict::Inconclusive);
+        assert_eq!(decided(None, Some(t)).verdict, Verdict::Inconclusive);
     }
 }

@@ -12,6 +12,7 @@ pub mod container;
 pub mod dataset;
 pub mod decode;
 pub mod error;
+pub mod eval;
 pub mod explain;
 pub mod fusion;
 pub mod input;

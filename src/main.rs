@@ -5,13 +5,16 @@
 mod cli;
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
 
-use cli::{AnalysisOptions, AnalyzeArgs, CalibrateArgs, Cli, Command, ExplainArgs};
-use provenant::report::{human, jsonl};
+use cli::{
+    AnalysisOptions, AnalyzeArgs, CalibrateArgs, Cli, Command, EvalArgs, ExplainArgs, LabelledSet,
+};
+use provenant::report::{evaluation, human, jsonl};
 use provenant::{Analyzer, Config};
 
 fn main() -> ExitCode {
@@ -41,6 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze(args),
         Command::Explain(args) => explain(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Eval(args) => eval(args),
     }
 }
 
@@ -118,10 +122,64 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The labelled entries and the folder their paths are relative to.
+fn labelled(set: &LabelledSet) -> anyhow::Result<(Vec<provenant::dataset::Entry>, PathBuf)> {
+    use provenant::dataset;
+    match (&set.manifest, &set.real, &set.synthetic) {
+        (Some(manifest), _, _) => Ok((
+            dataset::read_manifest(manifest)?,
+            dataset::root_for(manifest, set.root.as_deref()),
+        )),
+        (None, Some(real), Some(synthetic)) => {
+            Ok((dataset::from_folders(real, synthetic)?, PathBuf::new()))
+        }
+        _ => anyhow::bail!("give --manifest, or --real and --synthetic"),
+    }
+}
+
+fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let (entries, root) = labelled(&args.set)?;
+    let transform: provenant::transform::Transform = args
+        .transform
+        .as_deref()
+        .unwrap_or("")
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    let config = config_from(&args.options)?;
+    let evaluation = match args.cross_validate {
+        Some(folds) => provenant::eval::cross_validate(
+            &entries,
+            &root,
+            &transform,
+            config,
+            folds,
+            args.lambda,
+        )?,
+        None => provenant::eval::evaluate(&entries, &root, &transform, config)?,
+    };
+    if let Some(path) = &args.roc {
+        let svg = evaluation::roc_svg(&evaluation).map_err(anyhow::Error::msg)?;
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &evaluation)?;
+        writeln!(out)?;
+    } else {
+        evaluation::write_text(&mut out, &evaluation)?;
+    }
+    out.flush()?;
+    Ok(if evaluation.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     use provenant::model::{self, training};
-    let entries = provenant::dataset::read_manifest(&args.manifest)?;
-    let root = provenant::dataset::root_for(&args.manifest, args.root.as_deref());
+    let (entries, root) = labelled(&args.set)?;
     let conditions = training::parse_conditions(&args.conditions).map_err(anyhow::Error::msg)?;
     let set = training::extract(&entries, &root, &conditions, &provenant::Limits::default());
     for (file, why) in &set.skipped {

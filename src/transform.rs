@@ -1,7 +1,8 @@
 //! In-memory transforms that launder an image the way platforms and people
-//! do (re-encode, resize, crop), to measure how the evidence holds up. They
-//! never touch the input file: they return new encoded bytes, which carry no
-//! metadata.
+//! do (strip metadata, re-encode, resize, crop), to measure how the evidence
+//! holds up. They never touch the input file: pixel steps return new encoded
+//! bytes, which carry no metadata (as on most platforms); `strip` alone keeps
+//! the pixels and tells the analysis to ignore metadata and C2PA.
 
 use std::fmt;
 use std::io::Cursor;
@@ -25,10 +26,12 @@ pub enum Step {
     Crop(u32),
 }
 
-/// A chain of steps, written `jpeg:90`, `resize:0.5+jpeg:80`, `crop:16`.
+/// A chain of steps, written `jpeg:90`, `strip+resize:0.5+jpeg:80`, `crop:16`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Transform {
-    /// The steps, applied in order.
+    /// Ignore metadata and C2PA (written `strip`).
+    pub strip: bool,
+    /// The pixel steps, applied in order.
     pub steps: Vec<Step>,
 }
 
@@ -36,13 +39,16 @@ impl FromStr for Transform {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let steps = s
-            .split('+')
-            .filter(|p| !p.is_empty())
+        let parts: Vec<&str> = s.split('+').filter(|p| !p.is_empty()).collect();
+        let strip = parts.contains(&"strip");
+        let steps = parts
+            .into_iter()
+            .filter(|p| *p != "strip")
             .map(|part| {
                 let (name, arg) = part.split_once(':').unwrap_or((part, ""));
-                let bad =
-                    || format!("bad transform `{part}` (expected jpeg:Q, resize:F or crop:N)");
+                let bad = || {
+                    format!("bad transform `{part}` (expected strip, jpeg:Q, resize:F or crop:N)")
+                };
                 match name {
                     "jpeg" => match arg.parse::<u8>() {
                         Ok(q) if (1..=100).contains(&q) => Ok(Step::Jpeg(q)),
@@ -57,27 +63,32 @@ impl FromStr for Transform {
                 }
             })
             .collect::<Result<_, _>>()?;
-        Ok(Transform { steps })
+        Ok(Transform { strip, steps })
     }
 }
 
 impl fmt::Display for Transform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .steps
-            .iter()
-            .map(|s| match s {
+        let strip = self.strip.then(|| "strip".to_string());
+        let parts: Vec<String> = strip
+            .into_iter()
+            .chain(self.steps.iter().map(|s| match s {
                 Step::Jpeg(q) => format!("jpeg:{q}"),
                 Step::Resize(r) => format!("resize:{r}"),
                 Step::Crop(n) => format!("crop:{n}"),
-            })
+            }))
             .collect();
         f.write_str(&parts.join("+"))
     }
 }
 
 impl Transform {
-    /// Applies the steps and encodes the result: JPEG if the last encoding
+    /// True if the transform changes nothing.
+    pub fn is_identity(&self) -> bool {
+        !self.strip && self.steps.is_empty()
+    }
+
+    /// Applies the pixel steps and encodes the result: JPEG if the last encoding
     /// step was a JPEG, else PNG (lossless). Alpha is dropped (JPEG has none).
     pub fn apply(&self, img: &DynamicImage) -> Result<Vec<u8>, String> {
         let mut current = DynamicImage::ImageRgb8(img.to_rgb8());
@@ -133,6 +144,10 @@ mod tests {
         let t: Transform = "resize:0.5+jpeg:80".parse().unwrap();
         assert_eq!(t.steps, vec![Step::Resize(0.5), Step::Jpeg(80)]);
         assert_eq!(t.to_string(), "resize:0.5+jpeg:80");
+        let stripped: Transform = "jpeg:90+strip".parse().unwrap();
+        assert!(stripped.strip && !stripped.is_identity());
+        assert_eq!(stripped.to_string(), "strip+jpeg:90");
+        assert!(Transform::default().is_identity());
         for bad in ["jpeg:0", "jpeg:101", "resize:-1", "crop:x", "blur:2"] {
             assert!(bad.parse::<Transform>().is_err(), "{bad}");
         }

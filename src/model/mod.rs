@@ -191,7 +191,27 @@ fn fit_core(samples: &[&Sample], lambda: f64) -> Option<Core> {
     })
 }
 
+/// The default model, trained on `../shared/eval/dev` by
+/// `provenant calibrate --manifest ../shared/eval/dev/manifest.csv -o src/model/default.json`.
+const EMBEDDED: &str = include_str!("default.json");
+
 impl Model {
+    /// The default model embedded in the binary.
+    pub fn embedded() -> Model {
+        // A unit test checks that the embedded file parses.
+        Model::from_json(EMBEDDED).expect("the embedded model parses")
+    }
+
+    /// A short identity for reports: `v<version>-<first 12 hex digits of the training digest>`.
+    pub fn id(&self) -> String {
+        let digest = self
+            .training
+            .digest
+            .get(..12)
+            .unwrap_or(&self.training.digest);
+        format!("v{}-{digest}", self.version)
+    }
+
     /// The uncalibrated score (log-odds) of named features.
     pub fn score(&self, features: &[(&str, f32)]) -> f64 {
         let row = design_row(&self.features, features);
@@ -390,6 +410,29 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn the_embedded_model_parses_and_covers_every_pixel_feature() {
+        let m = Model::embedded();
+        let names: Vec<&str> = m.features.iter().map(|s| s.name.as_str()).collect();
+        let wanted = [
+            "spectrum_tail_decay",
+            "block_grid",
+            "residual_kurtosis",
+            "npr_ratio",
+            "cfa_score",
+            "local_noise_outliers",
+        ];
+        for w in wanted {
+            assert!(names.contains(&w), "{w} missing from {names:?}");
+        }
+        assert!(m.thresholds.likely_synthetic > m.thresholds.likely_authentic);
+        assert!(
+            m.id().starts_with("v1-") && m.id().len() == 15,
+            "{}",
+            m.id()
+        );
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn parse_conditions(list: &str) -> Result<Vec<Transform>, String> {
 
 /// A condition's name: its transform, or `as-is`.
 pub fn condition_name(t: &Transform) -> String {
-    if t.steps.is_empty() {
+    if t.is_identity() {
         "as-is".into()
     } else {
         t.to_string()

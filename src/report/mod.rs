@@ -1,6 +1,7 @@
 //! The report model (`FileReport`, stable `schema_version`) and the printers
 //! that write it; printers never compute, analyzers never print.
 
+pub mod evaluation;
 pub mod human;
 pub mod jsonl;
 
@@ -15,7 +16,7 @@ use crate::signals::Outcome;
 
 /// Version of the report schema; bumped when a field changes meaning or is
 /// removed (adding fields does not bump it).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The kebab-case name a unit enum has in reports (its serde name).
 pub fn kebab_name<T: Serialize>(value: &T) -> String {
@@ -124,10 +125,10 @@ pub struct FileReport {
     /// JPEG structure signal.
     pub jpeg: Outcome<JpegStructure>,
     /// Pixel signals: spectrum, block grid, noise residual, NPR, demosaicing
-    /// and local noise (evidence only; not yet used by the fusion).
+    /// and local noise; their features feed the model.
     pub forensics: Outcome<PixelForensics>,
-    /// Calibrated probability that the image is synthetic (null unless a
-    /// model was given with `--model` and the pixels were analysed).
+    /// Calibrated probability that the image is synthetic, from the pixel
+    /// features (null when the pixels were not analysed).
     pub synthetic_probability: Option<f64>,
     /// The model's largest contributions to that probability (feature,
     /// log-odds), largest magnitude first.

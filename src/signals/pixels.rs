@@ -96,6 +96,40 @@ impl PixelForensics {
     }
 }
 
+/// A feature of [`PixelForensics::features`] (or `"<name> missing"`, the
+/// model's indicator) in plain words, for explanations.
+pub fn describe_feature(name: &str) -> String {
+    if let Some(base) = name.strip_suffix(" missing") {
+        return format!("no {}", describe_feature(base));
+    }
+    let words = match name {
+        "spectrum_tail_decay" => "high-frequency decay of the spectrum",
+        "spectrum_tail_fit_rms" => "irregularity of the spectrum's high-frequency tail",
+        "spectrum_high_over_mid" => "high- over mid-frequency energy",
+        "spectrum_peak_2" => "periodic peak at period 2",
+        "spectrum_peak_4" => "periodic peak at period 4",
+        "spectrum_peak_8" => "periodic peak at period 8",
+        "block_grid" => "8x8 block grid strength",
+        "residual_sigma" => "noise residual level",
+        "residual_kurtosis" => "heavy tails of the noise residual",
+        "nlf_slope" => "noise growth with brightness",
+        "nlf_fit" => "fit of the noise level function",
+        "corr_rg" => "red-green noise correlation",
+        "corr_gb" => "green-blue noise correlation",
+        "corr_rb" => "red-blue noise correlation",
+        "residual_autocorr_1" => "noise correlation between neighbouring pixels",
+        "residual_autocorr_2" => "noise correlation at 2 pixels",
+        "npr_ratio" => "neighbouring-pixel (upsampling) ratio",
+        "npr_autocorr" => "neighbouring-pixel cross-cell correlation",
+        "cfa_score" => "demosaicing trace",
+        "cfa_green" => "green-channel demosaicing trace",
+        "local_noise_spread" => "spread of the local noise map",
+        "local_noise_outliers" => "share of local noise outlier blocks",
+        other => other,
+    };
+    words.to_string()
+}
+
 /// Runs every pixel signal, or says why the image cannot be analysed;
 /// `jpeg` says whether the file is a JPEG (its own block grid explains
 /// periodic peaks).
@@ -124,4 +158,33 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
             .as_ref()
             .and_then(local_noise::analyze),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::test_images::Rng;
+
+    #[test]
+    fn every_feature_is_finite_on_a_noisy_gradient_and_has_words() {
+        let mut rng = Rng(3);
+        // A gradient (so that the noise level function has a range of
+        // brightness to fit) plus noise.
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(300, 260, |x, y| {
+            let base = 20.0 + 0.4 * x as f32 + 0.3 * y as f32;
+            let mut v = || (base + 24.0 * rng.uniform()) as u8;
+            image::Rgb([v(), v(), v()])
+        }));
+        let Outcome::Analysed(p) = analyze(&img, false) else {
+            panic!("a 300x260 noise image is analysed");
+        };
+        for (name, value) in p.features() {
+            assert!(value.is_finite(), "{name}");
+            assert_ne!(describe_feature(name), name, "{name} has no description");
+        }
+        assert_eq!(
+            describe_feature("cfa_score missing"),
+            "no demosaicing trace"
+        );
+    }
 }

@@ -142,7 +142,7 @@ fn calibrate_fits_a_deterministic_model_on_dev_and_refuses_too_little_data() {
     assert!(cv.auc > 0.8, "{cv:?}");
     assert!(model.thresholds.likely_synthetic >= 0.5);
 
-    // The model scores files given to analyze, without changing verdicts.
+    // The model scores files given to analyze.
     let model_path = dir.path().join("model-1.json");
     let out = provenant()
         .args(["analyze", "--json", "--model"])
@@ -198,4 +198,56 @@ fn not_a_model(dir: &std::path::Path) -> std::path::PathBuf {
     let path = dir.join("not-a-model.json");
     std::fs::write(&path, "{\"format\": \"something else\"}").unwrap();
     path
+}
+
+#[test]
+fn eval_is_deterministic_across_thread_counts_and_draws_the_roc() {
+    let manifest = crate::common::dev_dir().join("manifest.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let roc = dir.path().join(format!("roc-{threads}.svg"));
+        let out = provenant()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["eval", "--json", "--transform", "crop:8", "--manifest"])
+            .arg(&manifest)
+            .arg("--roc")
+            .arg(&roc)
+            .output()
+            .unwrap();
+        // An AVIF (no pixel decoder) and 1x1 images cannot be cropped.
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let svg = std::fs::read_to_string(&roc).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("<polyline"), "{svg}");
+        outputs.push(out.stdout);
+    }
+    assert_eq!(outputs[0], outputs[1], "eval depends on the thread count");
+    let e: serde_json::Value = serde_json::from_slice(&outputs[0]).unwrap();
+    assert_eq!(e["transform"], "crop:8");
+    assert_eq!(e["files"], 307);
+    // Re-encoded pixels carry no metadata: nothing is declared any more.
+    assert_eq!(e["declared_correct"]["of"], 0);
+    let failures = e["failures"].as_array().unwrap();
+    assert_eq!(e["failed"], failures.len());
+    for f in failures {
+        let why = f["error"].as_str().unwrap();
+        assert!(
+            why.contains("HEIF/AVIF") || why.contains("leaves nothing of a 1x1"),
+            "{f}"
+        );
+    }
+    let auc = e["auc"].as_f64().unwrap();
+    assert!((0.5..=1.0).contains(&auc), "{auc}");
+    let roc = e["roc"].as_array().unwrap();
+    assert_eq!(roc.first().unwrap(), &serde_json::json!([0.0, 0.0]));
+    assert_eq!(roc.last().unwrap(), &serde_json::json!([1.0, 1.0]));
+
+    let out = provenant()
+        .args(["eval", "--manifest"])
+        .arg(&manifest)
+        .args(["--transform", "blur:2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad transform"));
 }

@@ -50,6 +50,16 @@ pub fn analyzer() -> Analyzer {
     Analyzer::new(config).expect("analyzer")
 }
 
+/// An analyzer without a model: the declared-evidence rules alone decide
+/// (for fixtures whose pixels are test patterns, not photographs).
+pub fn rules_only_analyzer() -> Analyzer {
+    let mut config = Config::default()
+        .with_trust_anchors(&official_trust_list())
+        .expect("trust list");
+    config.model = None;
+    Analyzer::new(config).expect("analyzer")
+}
+
 /// A fixture path.
 pub fn fixture(rel: &str) -> PathBuf {
     root().join("fixtures").join(rel)

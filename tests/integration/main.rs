@@ -6,3 +6,4 @@ mod cli;
 mod common;
 mod dev_set;
 mod fixtures;
+mod model;

@@ -1,0 +1,75 @@
+//! The model end to end on the dev set: the embedded default model is
+//! reproducible from it, and the whole pipeline's cross-validated verdicts
+//! meet the targets that hold today (see docs/METHOD.md for those that don't).
+
+use provenant::eval;
+use provenant::model::{self, training, Model};
+use provenant::transform::Transform;
+use provenant::{Config, Limits};
+
+use crate::common::dev_dir;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
+}
+
+#[test]
+fn the_embedded_model_is_reproduced_by_calibrate_on_dev() {
+    let manifest = dev_dir().join("manifest.csv");
+    let entries = provenant::dataset::read_manifest(&manifest).unwrap();
+    let conditions = training::parse_conditions(training::DEFAULT_CONDITIONS).unwrap();
+    let set = training::extract(&entries, &dev_dir(), &conditions, &Limits::default());
+    let names = conditions.iter().map(training::condition_name).collect();
+    let fitted = model::train(&set.samples, 1.0, 5, names, set.digest).unwrap();
+    let embedded = Model::embedded();
+    assert_eq!(fitted.training.digest, embedded.training.digest);
+    assert_eq!(fitted.training.samples, embedded.training.samples);
+    assert_eq!(fitted.features.len(), embedded.features.len());
+    // FFT code paths differ by CPU (SIMD), so allow rounding differences.
+    let pairs = fitted
+        .weights
+        .iter()
+        .zip(&embedded.weights)
+        .chain([(&fitted.bias, &embedded.bias)])
+        .chain(fitted.platt.iter().zip(&embedded.platt));
+    for (a, b) in pairs {
+        assert!(
+            close(*a, *b),
+            "{a} vs {b}: retrain with the command in docs/METHOD.md"
+        );
+    }
+    assert!(close(
+        fitted.thresholds.likely_synthetic,
+        embedded.thresholds.likely_synthetic
+    ));
+}
+
+#[test]
+fn cross_validated_verdicts_keep_real_photos_out_of_likely_synthetic() {
+    let manifest = dev_dir().join("manifest.csv");
+    let entries = provenant::dataset::read_manifest(&manifest).unwrap();
+    let mut config = Config::default()
+        .with_trust_anchors(&crate::common::official_trust_list())
+        .unwrap();
+    config.model = None;
+    let e =
+        eval::cross_validate(&entries, &dev_dir(), &Transform::default(), config, 5, 1.0).unwrap();
+    assert_eq!(e.files, entries.len());
+    assert_eq!(e.failed, 0);
+    // Targets of the fusion issue that hold: at most 1% of real photos
+    // called synthetic, every declared verdict right.
+    assert!(
+        e.real_called_synthetic.share() <= 0.01,
+        "{:?}",
+        e.real_called_synthetic
+    );
+    assert!(e.declared_correct.of >= 50);
+    assert_eq!(e.declared_correct.count, e.declared_correct.of);
+    // Measured 0.898 (target 0.97, not met: docs/METHOD.md).
+    assert!(e.auc.unwrap() > 0.85, "{:?}", e.auc);
+    let synthetic = &e.confusion["synthetic"];
+    assert!(
+        synthetic.get("likely-synthetic").copied().unwrap_or(0) >= 10,
+        "{synthetic:?}"
+    );
+}
