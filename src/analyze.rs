@@ -2,6 +2,7 @@
 //! pixels under limits, gather every signal's evidence, fuse.
 
 use std::path::Path;
+use std::time::Instant;
 
 use image::DynamicImage;
 
@@ -44,9 +45,7 @@ impl Analyzer {
     pub fn analyze_path(&self, path: &Path) -> FileReport {
         let mut report = FileReport::empty(path.display().to_string());
         match input::read_file(path, self.config.limits.max_file_bytes) {
-            Ok(inp) => {
-                self.fill(&mut report, &inp.bytes, inp.hashes);
-            }
+            Ok(inp) => return self.analyze_input(&report.path, inp).0,
             Err(e) => {
                 if let Error::TooLarge { size, .. } = &e {
                     report.size = Some(*size);
@@ -70,12 +69,34 @@ impl Analyzer {
     /// draw from it: one read, one hash, one decode.
     pub fn analyze_input(&self, name: &str, inp: Input) -> (FileReport, Option<DynamicImage>) {
         let mut report = FileReport::empty(name.to_string());
+        report.modified_ns = inp.modified_ns;
         let image = self.fill(&mut report, &inp.bytes, inp.hashes);
         (report, image)
     }
 
+    /// True (and the report closed with a `time` error) if the per-file time
+    /// limit has passed; checked between stages.
+    fn out_of_time(&self, r: &mut FileReport, started: Instant, after: &str) -> bool {
+        let Some(limit) = self.config.file_timeout else {
+            return false;
+        };
+        if started.elapsed() <= limit {
+            return false;
+        }
+        r.error(
+            "time",
+            format!(
+                "time limit of {:.1} s passed after {after}; later stages skipped",
+                limit.as_secs_f64()
+            ),
+        );
+        fusion::decide(r, None);
+        true
+    }
+
     /// Fills the report; returns the decoded image, if any.
     fn fill(&self, r: &mut FileReport, bytes: &[u8], hashes: Hashes) -> Option<DynamicImage> {
+        let started = Instant::now();
         let limits = &self.config.limits;
         r.size = Some(bytes.len() as u64);
         r.hashes = Some(hashes);
@@ -112,6 +133,9 @@ impl Analyzer {
             }
         };
 
+        if self.out_of_time(r, started, "decoding") {
+            return image;
+        }
         let structure = Structure::parse(bytes, format);
         if let Some(p) = structure.problem() {
             r.error("container", p);
@@ -139,10 +163,16 @@ impl Analyzer {
             }
             _ => Outcome::not_applicable("not a JPEG"),
         };
+        if self.out_of_time(r, started, "metadata and C2PA") {
+            return image;
+        }
         r.forensics = match &image {
             None => Outcome::not_applicable("pixels not decoded"),
             Some(img) => pixels::analyze(img, format == Format::Jpeg),
         };
+        if self.out_of_time(r, started, "pixel forensics") {
+            return image;
+        }
         if let (Some(model), Some(p)) = (&self.config.model, r.forensics.evidence()) {
             let features = p.features();
             r.synthetic_probability = Some((model.probability(&features) * 1e4).round() / 1e4);

@@ -27,6 +27,17 @@ pub enum Command {
     /// Fit the model on labelled images (pixel features only), print its
     /// cross-validated metrics and write it as JSON.
     Calibrate(CalibrateArgs),
+    /// Analyse whole folders in parallel: report.jsonl (resumable journal),
+    /// summary.csv, report.html and, with --vics, vics.json in --out.
+    Scan(ScanArgs),
+    /// Re-render or merge scan journals (report.jsonl) as CSV, HTML, VICS
+    /// or one JSONL.
+    Report(ReportArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Man,
     /// Measure the tool on labelled images: AUC, accuracy, TPR at 1% and
     /// 5% FPR, calibration, verdicts per label and per source, failures.
     Eval(EvalArgs),
@@ -170,4 +181,91 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     pub options: AnalysisOptions,
+}
+
+/// `provenant scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Files and folders (walked recursively; images found by their first
+    /// bytes, not their extension).
+    #[arg(value_name = "PATH", required_unless_present = "files_from")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output folder (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Also analyse the files listed in FILE (`-` for stdin), one per line
+    /// or NUL-separated.
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Follow symbolic links while walking.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+
+    /// Continue an interrupted scan in --out: files already recorded (same
+    /// path, size and modification time) are skipped.
+    #[arg(long, conflicts_with = "overwrite")]
+    pub resume: bool,
+
+    /// Replace the reports of an earlier scan in --out.
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Also write vics.json (Project VIC 2.0 Media records).
+    #[arg(long)]
+    pub vics: bool,
+
+    /// Give up on a file after this many seconds (checked between stages).
+    #[arg(long, value_name = "SECONDS")]
+    pub file_timeout: Option<f64>,
+
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub options: AnalysisOptions,
+}
+
+/// Report formats of `provenant report`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// One row per file, most urgent first.
+    Csv,
+    /// The self-contained HTML page.
+    Html,
+    /// Project VIC 2.0 JSON.
+    Vics,
+    /// One journal: the inputs' records merged, each file once.
+    Jsonl,
+}
+
+/// `provenant report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Journals written by `provenant scan` (report.jsonl).
+    #[arg(required = true, value_name = "JSONL")]
+    pub journals: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short, value_enum)]
+    pub format: ReportFormat,
+
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `provenant completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

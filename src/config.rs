@@ -52,6 +52,9 @@ pub struct Config {
     pub trust_anchors_path: Option<PathBuf>,
     /// Skip pixel decoding (provenance-only triage).
     pub no_pixels: bool,
+    /// Per-file time limit, checked between stages (a file over it gets a
+    /// `time` error and no further stages). `None`: no limit.
+    pub file_timeout: Option<std::time::Duration>,
     /// Ignore metadata and C2PA (the `strip` transform of `eval`): the
     /// verdict then rests on the pixels alone.
     pub strip: bool,
@@ -70,6 +73,7 @@ impl Default for Config {
             trust_anchors_pem: None,
             trust_anchors_path: None,
             no_pixels: false,
+            file_timeout: None,
             strip: false,
             model: Some(crate::model::Model::embedded()),
         }

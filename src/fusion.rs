@@ -10,7 +10,7 @@
 //! | 3 | strong camera evidence (full camera EXIF, or a valid C2PA capture), nothing pointing to AI, no sign of a software re-save, and the pixel model not at `likely-synthetic` | `likely-authentic` |
 //! | 4 | the same camera evidence, but the pixel model at `likely-synthetic` | `inconclusive` (a contradiction: metadata can be copied) |
 //! | 5 | the pixel model's calibrated P(synthetic) ≥ its `likely_synthetic` threshold | `likely-synthetic` |
-//! | 6 | P(synthetic) ≤ its `likely_authentic` threshold | `likely-authentic` |
+//! | 6 | P(synthetic) ≤ its `likely_authentic` threshold, and the file does not declare a screenshot or a non-camera creation | `likely-authentic` |
 //! | 7 | anything else (P between the thresholds, or no pixel evidence) | `inconclusive` |
 //!
 //! The thresholds come from the model file: at most 1 % of the real photos
@@ -101,6 +101,15 @@ pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
                 t.likely_synthetic
             ));
             Verdict::LikelySynthetic
+        } else if let Some(f) = first(Meaning::ScreenCapture, Strength::Declared)
+            .or_else(|| first(Meaning::NonCapture, Strength::Declared))
+            .filter(|_| p <= t.likely_authentic)
+        {
+            explanations.push(format!(
+                "Inconclusive: the pixel model finds it camera-like (P(synthetic) {p:.2}), but {}: not a camera photo by its own account.",
+                describe(f)
+            ));
+            Verdict::Inconclusive
         } else if p <= t.likely_authentic {
             explanations.push(format!(
                 "Likely a camera photo: the pixel model gives P(synthetic) {p:.2} (threshold {:.2}: at most 5% of the synthetic images it was checked on score this low).",

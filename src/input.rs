@@ -115,6 +115,19 @@ pub struct Input {
     pub bytes: Vec<u8>,
     /// Its digests, computed while reading.
     pub hashes: Hashes,
+    /// Modification time, nanoseconds since the Unix epoch, if the file
+    /// system gives one (used with path and size to recognise a file on resume).
+    pub modified_ns: Option<i64>,
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch.
+pub fn modified_ns(meta: &std::fs::Metadata) -> Option<i64> {
+    let t = meta.modified().ok()?;
+    let ns = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).ok()?,
+        Err(before) => -i64::try_from(before.duration().as_nanos()).ok()?,
+    };
+    Some(ns)
 }
 
 /// Reads a file once, refusing files over `max_bytes`, hashing as it reads.
@@ -125,7 +138,8 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<Input> {
         source,
     };
     let file = std::fs::File::open(path).map_err(io_err)?;
-    let size = file.metadata().map_err(io_err)?.len();
+    let meta = file.metadata().map_err(io_err)?;
+    let size = meta.len();
     if size > max_bytes {
         return Err(Error::TooLarge {
             size,
@@ -155,6 +169,7 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<Input> {
     Ok(Input {
         bytes,
         hashes: hasher.finish(),
+        modified_ns: modified_ns(&meta),
     })
 }
 

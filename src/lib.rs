@@ -19,6 +19,7 @@ pub mod input;
 pub mod model;
 pub mod report;
 pub mod sanitize;
+pub mod scan;
 pub mod signals;
 pub mod stats;
 pub mod transform;

@@ -3,6 +3,7 @@
 //! (0 all analysed, 1 some files failed, 2 usage or fatal error).
 
 mod cli;
+mod progress;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use clap::Parser;
 
 use cli::{
     AnalysisOptions, AnalyzeArgs, CalibrateArgs, Cli, Command, EvalArgs, ExplainArgs, LabelledSet,
+    ReportArgs, ReportFormat, ScanArgs,
 };
 use provenant::report::{evaluation, human, jsonl};
 use provenant::{Analyzer, Config};
@@ -45,6 +47,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain(args),
         Command::Calibrate(args) => calibrate(args),
         Command::Eval(args) => eval(args),
+        Command::Scan(args) => scan(args),
+        Command::Report(args) => report(args),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "provenant", &mut io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -218,6 +232,102 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         model.thresholds.likely_authentic,
         args.output.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    use provenant::scan::{self, walk, ScanOptions};
+    let mut config = config_from(&args.options)?;
+    if let Some(s) = args.file_timeout {
+        anyhow::ensure!(s > 0.0 && s.is_finite(), "--file-timeout must be positive");
+        config.file_timeout = Some(std::time::Duration::from_secs_f64(s));
+    }
+    let files_from = match &args.files_from {
+        None => None,
+        Some(p) => {
+            let bytes = if p.as_os_str() == "-" {
+                let mut b = Vec::new();
+                io::Read::read_to_end(&mut io::stdin(), &mut b)?;
+                b
+            } else {
+                std::fs::read(p).with_context(|| format!("reading {}", p.display()))?
+            };
+            Some((p.display().to_string(), walk::parse_list(&bytes)))
+        }
+    };
+    let opts = ScanOptions {
+        roots: args.paths.clone(),
+        files_from,
+        out: args.out.clone(),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        follow_symlinks: args.follow_symlinks,
+        resume: args.resume,
+        overwrite: args.overwrite,
+        vics: args.vics,
+        command_line: std::env::args().collect(),
+    };
+    let analyzer = Analyzer::new(config).context("setting up the analyzer")?;
+    let mut progress = progress::Progress::new(args.quiet);
+    let summary = scan::run(&analyzer, &opts, &mut |p| progress.update(p))?;
+    progress.finish();
+    let f = &summary.footer;
+    if !args.quiet {
+        let seconds = summary.elapsed.as_secs_f64();
+        eprintln!(
+            "provenant: {} files analysed in {seconds:.1} s ({:.1} files/s); journal holds {} ({} with errors); {} skipped as already recorded, {} not images, {} links not followed",
+            summary.analysed,
+            summary.analysed as f64 / seconds.max(1e-9),
+            f.files,
+            f.with_errors,
+            f.resumed_skipped,
+            f.not_images,
+            f.symlinks_skipped
+        );
+        for path in &summary.written {
+            eprintln!("  {}", path.display());
+        }
+    }
+    Ok(if f.with_errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    use provenant::report::{html, summary, vics};
+    use provenant::scan::journal;
+    let merged = journal::merge(&args.journals)?;
+    if merged.partial_tail {
+        eprintln!("provenant: a half-written last record was ignored");
+    }
+    let roots: Vec<String> = merged
+        .headers
+        .iter()
+        .flat_map(|h| h.settings.roots.iter().cloned())
+        .collect();
+    let bytes = match args.format {
+        ReportFormat::Csv => summary::csv(&merged.files)?,
+        ReportFormat::Html => html::render(&merged.files).into_bytes(),
+        ReportFormat::Vics => vics::render(&merged.files, &roots)?,
+        ReportFormat::Jsonl => {
+            let mut out = Vec::new();
+            for h in &merged.headers {
+                jsonl::write_record(&mut out, "header", h)?;
+            }
+            for f in &merged.files {
+                jsonl::write(&mut out, f)?;
+            }
+            jsonl::write_record(&mut out, "footer", &journal::totals(&merged.files))?;
+            out
+        }
+    };
+    match &args.output {
+        Some(path) => provenant::scan::write_atomic(path, &bytes)?,
+        None => io::stdout().lock().write_all(&bytes)?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,8 +2,11 @@
 //! that write it; printers never compute, analyzers never print.
 
 pub mod evaluation;
+pub mod html;
 pub mod human;
 pub mod jsonl;
+pub mod summary;
+pub mod vics;
 
 use serde::{Deserialize, Serialize};
 
@@ -108,6 +111,9 @@ pub struct FileReport {
     pub path: String,
     /// Size in bytes.
     pub size: Option<u64>,
+    /// Modification time in nanoseconds since the Unix epoch (null for
+    /// bytes analysed from memory).
+    pub modified_ns: Option<i64>,
     /// Digests of the bytes, if the file could be read.
     pub hashes: Option<Hashes>,
     /// Format detected from magic bytes.
@@ -153,6 +159,7 @@ impl FileReport {
             schema_version: SCHEMA_VERSION,
             path,
             size: None,
+            modified_ns: None,
             hashes: None,
             format: None,
             width: None,

@@ -31,6 +31,9 @@ pub enum Meaning {
     EditingSoftware,
     /// The image is a screenshot.
     ScreenCapture,
+    /// The image declares it was made without a camera and without AI
+    /// (procedural media, digital art or creation, data visualisation).
+    NonCapture,
     /// Context only: says nothing about the origin by itself.
     Context,
 }

@@ -296,6 +296,17 @@ fn each_digital_source_type_gets_its_verdict() {
         assert_eq!(r.flags.contains(&Flag::AiEdited), *ai_edited, "{code}");
         let m = r.metadata.evidence().unwrap();
         assert_eq!(m.digital_source_types, vec![format!("{DST}{code}")]);
+        // With the pixel model, a declared screenshot or non-camera creation
+        // is never called a camera photo on pixels alone.
+        if matches!(*code, "algorithmicMedia" | "screenCapture") {
+            let r = analyzer().analyze_path(&fixture(&format!("ok/xmp-{code}.jpg")));
+            assert_ne!(
+                r.verdict,
+                Verdict::LikelyAuthentic,
+                "{code}: {:?}",
+                r.explanations
+            );
+        }
         if *ai_edited {
             assert_eq!(
                 r.priority, 1,

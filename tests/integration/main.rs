@@ -7,3 +7,4 @@ mod common;
 mod dev_set;
 mod fixtures;
 mod model;
+mod scan;

@@ -251,17 +251,16 @@ pub fn digital_source_meaning(uri: &str) -> Meaning {
         | "print"
         | "compositeCapture" => Meaning::CameraCapture,
         "screenCapture" => Meaning::ScreenCapture,
-        // Made or changed by people or non-AI software: not a camera capture,
-        // not AI (`algorithmicMedia` is procedural, "not based on sampled
-        // training data").
-        "algorithmicMedia"
-        | "digitalCreation"
-        | "digitalArt"
-        | "composite"
-        | "minorHumanEdits"
-        | "algorithmicallyEnhanced"
-        | "humanEdits"
-        | "dataDrivenMedia" => Meaning::EditingSoftware,
+        // Made by people or non-AI software, not by a camera, not by AI
+        // (`algorithmicMedia` is procedural, "not based on sampled training
+        // data").
+        "algorithmicMedia" | "digitalCreation" | "digitalArt" | "dataDrivenMedia" => {
+            Meaning::NonCapture
+        }
+        // Changed by people or non-AI software.
+        "composite" | "minorHumanEdits" | "algorithmicallyEnhanced" | "humanEdits" => {
+            Meaning::EditingSoftware
+        }
         _ => Meaning::Context,
     }
 }
@@ -402,6 +401,14 @@ mod tests {
         assert_eq!(
             digital_source_meaning(&format!("{base}screenCapture")),
             Meaning::ScreenCapture
+        );
+        assert_eq!(
+            digital_source_meaning(&format!("{base}algorithmicMedia")),
+            Meaning::NonCapture
+        );
+        assert_eq!(
+            digital_source_meaning(&format!("{base}humanEdits")),
+            Meaning::EditingSoftware
         );
         assert_eq!(digital_source_meaning("garbage"), Meaning::Context);
     }

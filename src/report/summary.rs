@@ -1,0 +1,78 @@
+//! `summary.csv`: one row per file, most urgent first (priority, then path).
+
+use super::FileReport;
+use crate::error::{Error, Result};
+
+/// Column names of `summary.csv`.
+pub const COLUMNS: [&str; 14] = [
+    "priority",
+    "verdict",
+    "synthetic_probability",
+    "path",
+    "flags",
+    "deciding_evidence",
+    "size",
+    "format",
+    "width",
+    "height",
+    "sha256",
+    "md5",
+    "sha1",
+    "errors",
+];
+
+/// The files sorted for triage: priority, then path.
+pub fn triage_order(files: &[FileReport]) -> Vec<&FileReport> {
+    let mut sorted: Vec<&FileReport> = files.iter().collect();
+    sorted.sort_by(|a, b| (a.priority, &a.path).cmp(&(b.priority, &b.path)));
+    sorted
+}
+
+/// A report's flags joined by spaces.
+pub fn flags(r: &FileReport) -> String {
+    r.flags
+        .iter()
+        .map(super::kebab_name)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A report's errors as `stage: message` joined by `; `.
+pub fn errors(r: &FileReport) -> String {
+    r.errors
+        .iter()
+        .map(|e| format!("{}: {}", e.stage, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Renders the CSV.
+pub fn csv(files: &[FileReport]) -> Result<Vec<u8>> {
+    let err = |e: csv::Error| Error::Config(format!("writing CSV: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS).map_err(err)?;
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    for r in triage_order(files) {
+        let hash =
+            |f: fn(&crate::input::Hashes) -> &String| opt(r.hashes.as_ref().map(|h| f(h).clone()));
+        w.write_record([
+            r.priority.to_string(),
+            r.verdict.as_str().to_string(),
+            opt(r.synthetic_probability.map(|p| format!("{p:.4}"))),
+            r.path.clone(),
+            flags(r),
+            r.explanations.first().cloned().unwrap_or_default(),
+            opt(r.size.map(|s| s.to_string())),
+            opt(r.format.map(|f| super::kebab_name(&f))),
+            opt(r.width.map(|v| v.to_string())),
+            opt(r.height.map(|v| v.to_string())),
+            hash(|h| &h.sha256),
+            hash(|h| &h.md5),
+            hash(|h| &h.sha1),
+            errors(r),
+        ])
+        .map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Config(format!("writing CSV: {e}")))
+}

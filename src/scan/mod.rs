@@ -1,0 +1,318 @@
+//! `provenant scan`: a whole collection, in parallel, with a journal that
+//! survives interruption and reports rendered from it.
+//!
+//! Files are analysed by `jobs` rayon workers taking the next file in walk
+//! order from a shared counter; a single writer puts the reports into
+//! `report.jsonl` in walk order (each line flushed as soon as the reports
+//! before it are written), so two runs give the same file records whatever
+//! the thread count. At most `jobs` files are being analysed at once, and
+//! workers wait when the writer is more than [`WINDOW`] files behind.
+
+pub mod journal;
+pub mod walk;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::analyze::Analyzer;
+use crate::error::{Error, Result};
+use crate::report::{self, jsonl, FileReport};
+use journal::{Footer, Header, Settings};
+
+/// Most reports waiting for the writer, per worker.
+pub const WINDOW: usize = 64;
+
+/// Name of the journal in the output folder.
+pub const JOURNAL: &str = "report.jsonl";
+
+/// What to scan and where to write.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files and folders to scan.
+    pub roots: Vec<PathBuf>,
+    /// More files, from `--files-from` (its source, and the paths).
+    pub files_from: Option<(String, Vec<PathBuf>)>,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Worker threads.
+    pub jobs: usize,
+    /// Follow symbolic links while walking.
+    pub follow_symlinks: bool,
+    /// Continue the journal in `out` instead of refusing to overwrite it.
+    pub resume: bool,
+    /// Start a new journal in `out`, replacing an existing one.
+    pub overwrite: bool,
+    /// Also write `vics.json`.
+    pub vics: bool,
+    /// The command line, recorded in the header.
+    pub command_line: Vec<String>,
+}
+
+/// Progress, reported after each file written.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Files written in this run.
+    pub done: usize,
+    /// Files to analyse in this run.
+    pub total: usize,
+    /// Of the written ones, with errors.
+    pub with_errors: usize,
+}
+
+/// The outcome of a scan.
+#[derive(Debug)]
+pub struct ScanSummary {
+    /// Totals over the whole journal (the footer written).
+    pub footer: Footer,
+    /// Files analysed in this run.
+    pub analysed: usize,
+    /// Wall time of this run.
+    pub elapsed: Duration,
+    /// The report files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// The identity of a file for `--resume`: path, size, modification time.
+type Key = (String, Option<u64>, Option<i64>);
+
+fn key_of(path: &Path) -> Key {
+    let meta = std::fs::metadata(path).ok();
+    (
+        path.display().to_string(),
+        meta.as_ref().map(std::fs::Metadata::len),
+        meta.as_ref().and_then(crate::input::modified_ns),
+    )
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Runs a scan; `progress` is called after each file is written.
+pub fn run(
+    analyzer: &Analyzer,
+    opts: &ScanOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ScanSummary> {
+    let started = Instant::now();
+    let journal_path = opts.out.join(JOURNAL);
+    check_output(&opts.out)?;
+
+    // What an earlier, interrupted part already recorded.
+    let mut done: HashSet<Key> = HashSet::new();
+    if opts.overwrite && !opts.resume && journal_path.exists() {
+        std::fs::remove_file(&journal_path).map_err(io_error(&journal_path))?;
+    }
+    if journal_path.exists() {
+        if !opts.resume {
+            return Err(Error::Config(format!(
+                "{} exists: use --resume to continue that scan, --overwrite to replace it, or another --out",
+                journal_path.display()
+            )));
+        }
+        let earlier = journal::read(&journal_path)?;
+        // Drop a half-written last line before appending.
+        OpenOptions::new()
+            .write(true)
+            .open(&journal_path)
+            .and_then(|f| f.set_len(earlier.complete_len))
+            .map_err(io_error(&journal_path))?;
+        done.extend(
+            earlier
+                .files
+                .into_iter()
+                .map(|f| (f.path, f.size, f.modified_ns)),
+        );
+    }
+
+    let mut walked = walk::walk(&opts.roots, opts.follow_symlinks);
+    if let Some((_, list)) = &opts.files_from {
+        walked.files.extend(list.iter().cloned());
+    }
+    let todo: Vec<PathBuf> = walked
+        .files
+        .into_iter()
+        .filter(|p| done.is_empty() || !done.contains(&key_of(p)))
+        .collect();
+
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&journal_path)
+        .map_err(io_error(&journal_path))?;
+    let mut out = BufWriter::new(file);
+    let header = header(analyzer, opts, !done.is_empty());
+    jsonl::write_record(&mut out, "header", &header).map_err(io_error(&journal_path))?;
+    out.flush().map_err(io_error(&journal_path))?;
+
+    analyse_in_order(
+        analyzer,
+        &todo,
+        opts.jobs,
+        &mut out,
+        &journal_path,
+        progress,
+    )?;
+
+    let all = journal::read(&journal_path)?;
+    let footer = Footer {
+        resumed_skipped: done.len(),
+        not_images: walked.not_images,
+        symlinks_skipped: walked.symlinks_skipped,
+        ..journal::totals(&all.files)
+    };
+    jsonl::write_record(&mut out, "footer", &footer).map_err(io_error(&journal_path))?;
+    out.flush().map_err(io_error(&journal_path))?;
+
+    let written = render_reports(&all.files, &opts.out, opts.vics, &header.settings.roots)?;
+    Ok(ScanSummary {
+        footer,
+        analysed: todo.len(),
+        elapsed: started.elapsed(),
+        written,
+    })
+}
+
+/// Creates the output folder and checks that it is writable, so that a bad
+/// output path fails before any work.
+fn check_output(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let probe = dir.join(".provenant-write-test");
+    File::create(&probe)
+        .and_then(|mut f| f.write_all(b"ok"))
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(io_error(dir))
+}
+
+fn header(analyzer: &Analyzer, opts: &ScanOptions, resumed: bool) -> Header {
+    let config = analyzer.config();
+    Header {
+        tool: format!("provenant {}", env!("CARGO_PKG_VERSION")),
+        schema_version: report::SCHEMA_VERSION,
+        model: config.model.as_ref().map(crate::model::Model::id),
+        command_line: opts.command_line.clone(),
+        started: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        resumed,
+        settings: Settings {
+            roots: opts.roots.iter().map(|p| p.display().to_string()).collect(),
+            files_from: opts.files_from.as_ref().map(|(from, _)| from.clone()),
+            jobs: opts.jobs,
+            follow_symlinks: opts.follow_symlinks,
+            no_pixels: config.no_pixels,
+            max_file_size: config.limits.max_file_bytes,
+            file_timeout_s: config.file_timeout.map(|d| d.as_secs_f64()),
+            trust_anchors: config
+                .trust_anchors_path
+                .as_ref()
+                .map(|p| p.display().to_string()),
+        },
+    }
+}
+
+/// Analyses `todo` with `jobs` workers and writes the reports in order.
+fn analyse_in_order(
+    analyzer: &Analyzer,
+    todo: &[PathBuf],
+    jobs: usize,
+    out: &mut BufWriter<File>,
+    journal_path: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<()> {
+    let jobs = jobs.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Config(format!("starting {jobs} workers: {e}")))?;
+    let next = AtomicUsize::new(0);
+    let written = AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            pool.scope(|s| {
+                for _ in 0..jobs {
+                    let tx = tx.clone();
+                    let (next, written, stop) = (&next, &written, &stop);
+                    s.spawn(move |_| loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= todo.len() || stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        while i >= written.load(Ordering::Acquire) + WINDOW * jobs
+                            && !stop.load(Ordering::Relaxed)
+                        {
+                            std::thread::sleep(Duration::from_millis(2));
+                        }
+                        if tx.send((i, analyzer.analyze_path(&todo[i]))).is_err() {
+                            break;
+                        }
+                    });
+                }
+            });
+            drop(tx);
+        });
+
+        let mut pending: BTreeMap<usize, FileReport> = BTreeMap::new();
+        let mut state = Progress {
+            done: 0,
+            total: todo.len(),
+            with_errors: 0,
+        };
+        for (i, report) in rx {
+            pending.insert(i, report);
+            while let Some(r) = pending.remove(&state.done) {
+                let write = jsonl::write(out, &r).and_then(|()| out.flush());
+                if let Err(e) = write {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(io_error(journal_path)(e));
+                }
+                state.done += 1;
+                state.with_errors += usize::from(!r.errors.is_empty());
+                written.store(state.done, Ordering::Release);
+                progress(state);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Renders `summary.csv`, `report.html` and (if asked) `vics.json` from
+/// file records into `dir`, each written under a temporary name and renamed
+/// when complete.
+pub fn render_reports(
+    files: &[FileReport],
+    dir: &Path,
+    vics: bool,
+    roots: &[String],
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+        Ok(())
+    };
+    put("summary.csv", report::summary::csv(files)?)?;
+    put("report.html", report::html::render(files).into_bytes())?;
+    if vics {
+        put("vics.json", report::vics::render(files, roots)?)?;
+    }
+    Ok(written)
+}
+
+/// Writes `path.tmp`, then renames it to `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(io_error(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_error(path))
+}

@@ -1,0 +1,236 @@
+//! `provenant scan` and `provenant report` on the dev set: order, resume
+//! after SIGKILL, untouched inputs, reports that parse back.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+use sha2::{Digest, Sha256};
+
+use crate::common::dev_dir;
+
+fn provenant() -> std::process::Command {
+    let mut c = std::process::Command::cargo_bin("provenant").unwrap();
+    c.env_remove("PROVENANT_TRUST_ANCHORS")
+        .env("XDG_CONFIG_HOME", "/nonexistent");
+    c
+}
+
+/// Images of the dev set (every manifest row).
+fn dev_images() -> usize {
+    crate::common::dev_rows().len()
+}
+
+fn lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// SHA-256 of every file under a folder.
+fn digests(dir: &Path) -> HashMap<String, String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            (
+                e.path().display().to_string(),
+                format!("{:x}", Sha256::digest(&bytes)),
+            )
+        })
+        .collect()
+}
+
+fn scan(out: &Path, extra: &[&str]) -> std::process::Output {
+    provenant()
+        .arg("scan")
+        .arg(dev_dir())
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn scans_are_ordered_whatever_the_jobs_and_leave_inputs_untouched() {
+    let before = digests(&dev_dir());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bodies = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = tmp.path().join(format!("jobs-{jobs}"));
+        let run = scan(&out, &["--jobs", jobs, "--vics", "--quiet"]);
+        // Three dev files have partly corrupt EXIF or a container problem.
+        assert_eq!(run.status.code(), Some(1), "{run:?}");
+        let records = lines(&out.join("report.jsonl"));
+        assert_eq!(records[0]["type"], "header");
+        assert_eq!(records.last().unwrap()["type"], "footer");
+        let files: Vec<&serde_json::Value> =
+            records.iter().filter(|r| r["type"] == "file").collect();
+        assert_eq!(files.len(), dev_images());
+        assert_eq!(records.last().unwrap()["files"], dev_images());
+        let body = std::fs::read_to_string(out.join("report.jsonl")).unwrap();
+        bodies.push(body.lines().skip(1).collect::<Vec<_>>().join("\n"));
+    }
+    assert_eq!(bodies[0], bodies[1], "records depend on the thread count");
+    assert_eq!(before, digests(&dev_dir()), "an input file changed");
+
+    let out = tmp.path().join("jobs-2");
+    let mut csv = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), dev_images());
+    let priorities: Vec<u8> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert!(
+        priorities.windows(2).all(|w| w[0] <= w[1]),
+        "not sorted by priority"
+    );
+
+    let vics: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("vics.json")).unwrap()).unwrap();
+    assert!(vics["@odata.context"]
+        .as_str()
+        .unwrap()
+        .contains("ProjectVic"));
+    let media = vics["value"].as_array().unwrap();
+    assert_eq!(media.len(), dev_images());
+    for m in media {
+        for field in [
+            "MediaID",
+            "Category",
+            "MD5",
+            "SHA1",
+            "MediaSize",
+            "RelativeFilePath",
+            "MimeType",
+            "Tags",
+            "Comments",
+            "Exifs",
+        ] {
+            assert!(m.get(field).is_some(), "{field} missing in {m}");
+        }
+        assert_eq!(m["Category"], 0);
+        let md5 = m["MD5"].as_str().unwrap();
+        assert_eq!(md5.len(), 32);
+        assert_eq!(md5, md5.to_uppercase());
+        assert!(m["Tags"][0].as_str().unwrap().starts_with("provenant:"));
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<tr data-verdict=").count(), dev_images());
+
+    // Without --resume, an existing journal is never overwritten.
+    let again = scan(&out, &["--quiet"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
+}
+
+#[test]
+fn a_killed_scan_resumes_with_every_file_exactly_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("scan");
+    let mut child = provenant()
+        .arg("scan")
+        .arg(dev_dir())
+        .args(["--jobs", "1", "--quiet", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let journal = out.join("report.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let n = std::fs::read(&journal).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
+        if n >= 40 || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    // Simulate the worst moment: a record cut in the middle.
+    let mut bytes = std::fs::read(&journal).unwrap();
+    bytes.extend_from_slice(b"{\"type\":\"file\",\"path\":\"half");
+    std::fs::write(&journal, bytes).unwrap();
+
+    let resumed = scan(&out, &["--resume", "--quiet"]);
+    assert_eq!(resumed.status.code(), Some(1), "{resumed:?}");
+    let records = lines(&journal);
+    let headers: Vec<_> = records.iter().filter(|r| r["type"] == "header").collect();
+    assert_eq!(headers.len(), 2);
+    assert_eq!(headers[1]["resumed"], true);
+    let mut paths: Vec<&str> = records
+        .iter()
+        .filter(|r| r["type"] == "file")
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    let total = paths.len();
+    paths.sort_unstable();
+    paths.dedup();
+    assert_eq!(paths.len(), total, "a file was recorded twice");
+    assert_eq!(total, dev_images());
+    let footer = records.last().unwrap();
+    assert!(
+        footer["resumed_skipped"].as_u64().unwrap() >= 39,
+        "{footer}"
+    );
+
+    // `report` merges journals, each file once, and renders every format.
+    let merged = provenant()
+        .args(["report", "--format", "jsonl"])
+        .arg(&journal)
+        .arg(&journal)
+        .output()
+        .unwrap();
+    assert_eq!(merged.status.code(), Some(0));
+    let text = String::from_utf8(merged.stdout).unwrap();
+    assert_eq!(text.matches("\"type\":\"file\"").count(), dev_images());
+    for format in ["csv", "html", "vics"] {
+        let r = provenant()
+            .args(["report", "--format", format])
+            .arg(&journal)
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(0), "{format}");
+        assert!(r.stdout.len() > 10_000, "{format}");
+    }
+}
+
+#[test]
+fn an_unwritable_output_fails_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let run = scan(&file.join("out"), &["--quiet"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("a-file"));
+}
+
+#[test]
+fn a_file_over_the_time_limit_gets_a_time_error_and_the_scan_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("scan");
+    let run = provenant()
+        .arg("scan")
+        .arg(crate::common::fixture("ok"))
+        .args(["--quiet", "--file-timeout", "0.000000001", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let records = lines(&out.join("report.jsonl"));
+    let files: Vec<_> = records.iter().filter(|r| r["type"] == "file").collect();
+    assert!(files.len() >= 10);
+    for f in files {
+        assert_eq!(f["errors"][0]["stage"], "time", "{f}");
+        assert!(
+            f["hashes"]["sha256"].is_string(),
+            "hashes come before the limit"
+        );
+    }
+}
