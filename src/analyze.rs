@@ -133,6 +133,7 @@ impl Analyzer {
             }
         };
 
+        r.pdq = image.as_ref().and_then(crate::pdq::hash);
         if self.out_of_time(r, started, "decoding") {
             return image;
         }
@@ -183,6 +184,10 @@ impl Analyzer {
                 .map(|(name, c)| (name, (c * 1e3).round() / 1e3))
                 .collect();
         }
+        r.hashlist_matches = self
+            .config
+            .hash_lists
+            .matches(r.hashes.as_ref(), r.pdq.as_ref().map(|p| p.hash.as_str()));
         fusion::decide(r, self.config.model.as_ref().map(|m| m.thresholds));
         image
     }

@@ -66,6 +66,15 @@ pub struct AnalysisOptions {
     /// to decide files that declare nothing.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+
+    /// Known-file hash list (repeatable): lines `[md5:|sha1:|sha256:|pdq:]HEX[,LABEL]`;
+    /// matching files get the flag `hashlist-match`.
+    #[arg(long, value_name = "FILE")]
+    pub hashlist: Vec<PathBuf>,
+
+    /// Largest PDQ Hamming distance (of 256) counted as a hash-list match.
+    #[arg(long, value_name = "BITS", default_value_t = provenant::hashlist::DEFAULT_PDQ_DISTANCE)]
+    pub pdq_distance: u32,
 }
 
 /// `provenant analyze`.

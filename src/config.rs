@@ -64,6 +64,9 @@ pub struct Config {
     /// `None`: the rules alone decide.
     #[serde(skip)]
     pub model: Option<crate::model::Model>,
+    /// Known-file hash lists (`--hashlist`); empty: none.
+    #[serde(skip)]
+    pub hash_lists: crate::hashlist::HashLists,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             file_timeout: None,
             strip: false,
             model: Some(crate::model::Model::embedded()),
+            hash_lists: crate::hashlist::HashLists::new(crate::hashlist::DEFAULT_PDQ_DISTANCE),
         }
     }
 }

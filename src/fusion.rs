@@ -166,6 +166,26 @@ pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
             100.0 * region.noise_ratio
         ));
     }
+    if !r.hashlist_matches.is_empty() {
+        flags.push(Flag::HashlistMatch);
+        for m in &r.hashlist_matches {
+            explanations.push(format!(
+                "Matches known-file list {} ({}{}, {}).",
+                crate::sanitize::excerpt(&m.list, 60),
+                kebab_name(&m.kind),
+                if m.kind == crate::hashlist::Kind::Pdq {
+                    format!(" distance {}", m.distance)
+                } else {
+                    String::new()
+                },
+                if m.label.is_empty() {
+                    "no label".to_string()
+                } else {
+                    format!("label \"{}\"", crate::sanitize::excerpt(&m.label, 80))
+                }
+            ));
+        }
+    }
     explanations.extend(supporting(r, &all, &explanations));
 
     r.priority = priority(verdict, ai_edited);

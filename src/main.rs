@@ -81,6 +81,10 @@ fn config_from(opts: &AnalysisOptions) -> anyhow::Result<Config> {
             .with_context(|| format!("loading the model {}", path.display()))?;
         config.model = Some(model);
     }
+    config.hash_lists = provenant::hashlist::HashLists::new(opts.pdq_distance);
+    for path in &opts.hashlist {
+        config.hash_lists.load(path)?;
+    }
     Ok(config)
 }
 

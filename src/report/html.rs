@@ -39,7 +39,7 @@ const VERDICTS: [Verdict; 5] = [
 const STYLE: &str = "body{font:14px sans-serif;margin:1.5em;color:#222}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}\
 th{background:#eee;cursor:pointer;user-select:none}td.num{text-align:right}\
-.totals span{display:inline-block;margin-right:1.2em}.err{color:#a00}";
+.totals span{display:inline-block;margin-right:1.2em}.err{color:#a00}code{word-break:break-all;font-size:12px}";
 
 const SCRIPT: &str = r#"
 const table = document.getElementById('files');

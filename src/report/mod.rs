@@ -80,6 +80,8 @@ pub enum Flag {
     /// evidence of a local edit (inpainting, face swap), worth a look. Not
     /// `ai-edited`: flat and strongly compressed areas of real photos do it too.
     LocalNoiseRegion,
+    /// The file matches an entry of a `--hashlist` (exact digest or PDQ).
+    HashlistMatch,
 }
 
 /// What decoding the pixels gave.
@@ -116,6 +118,10 @@ pub struct FileReport {
     pub modified_ns: Option<i64>,
     /// Digests of the bytes, if the file could be read.
     pub hashes: Option<Hashes>,
+    /// PDQ perceptual hash of the pixels, if decoded (5×5 or larger).
+    pub pdq: Option<crate::pdq::Pdq>,
+    /// Entries of `--hashlist` files this file matches.
+    pub hashlist_matches: Vec<crate::hashlist::HashMatch>,
     /// Format detected from magic bytes.
     pub format: Option<Format>,
     /// Width in pixels, if known.
@@ -161,6 +167,8 @@ impl FileReport {
             size: None,
             modified_ns: None,
             hashes: None,
+            pdq: None,
+            hashlist_matches: Vec::new(),
             format: None,
             width: None,
             height: None,

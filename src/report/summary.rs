@@ -4,7 +4,7 @@ use super::FileReport;
 use crate::error::{Error, Result};
 
 /// Column names of `summary.csv`.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 16] = [
     "priority",
     "verdict",
     "synthetic_probability",
@@ -18,6 +18,8 @@ pub const COLUMNS: [&str; 14] = [
     "sha256",
     "md5",
     "sha1",
+    "pdq",
+    "hashlist_matches",
     "errors",
 ];
 
@@ -46,6 +48,15 @@ pub fn errors(r: &FileReport) -> String {
         .join("; ")
 }
 
+/// A report's hash-list matches as `list:label` joined by `; `.
+pub fn hashlist_matches(r: &FileReport) -> String {
+    r.hashlist_matches
+        .iter()
+        .map(|m| format!("{}:{}", m.list, m.label))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Renders the CSV.
 pub fn csv(files: &[FileReport]) -> Result<Vec<u8>> {
     let err = |e: csv::Error| Error::Config(format!("writing CSV: {e}"));
@@ -69,6 +80,8 @@ pub fn csv(files: &[FileReport]) -> Result<Vec<u8>> {
             hash(|h| &h.sha256),
             hash(|h| &h.md5),
             hash(|h| &h.sha1),
+            opt(r.pdq.as_ref().map(|p| p.hash.clone())),
+            hashlist_matches(r),
             errors(r),
         ])
         .map_err(err)?;

@@ -251,3 +251,16 @@ fn eval_is_deterministic_across_thread_counts_and_draws_the_roc() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad transform"));
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_clap_definitions() {
+    let bash = provenant().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(bash.status.code(), Some(0));
+    let text = String::from_utf8(bash.stdout).unwrap();
+    assert!(text.contains("_provenant") && text.contains("--files-from"));
+    let man = provenant().arg("man").output().unwrap();
+    assert_eq!(man.status.code(), Some(0));
+    let roff = String::from_utf8(man.stdout).unwrap();
+    assert!(roff.starts_with(".ie") || roff.contains(".TH provenant"), "{roff}");
+    assert!(roff.contains("scan"));
+}

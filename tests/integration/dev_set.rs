@@ -262,3 +262,43 @@ fn block_grid_follows_compression_and_upsampling_peaks_come_from_generators() {
         "{synthetic_upsampling}/{synthetic}"
     );
 }
+
+#[test]
+fn pdq_survives_laundering_and_tells_different_images_apart() {
+    use provenant::pdq;
+    let laundering: provenant::transform::Transform = "resize:0.5+jpeg:80".parse().unwrap();
+    let mut pairs = Vec::new();
+    for row in dev_rows().iter().filter(|r| r.label == "real").take(40) {
+        let Ok(img) = image::open(dev_dir().join(&row.file)) else {
+            continue;
+        };
+        if img.width() < 128 || img.height() < 128 {
+            continue;
+        }
+        let original = pdq::hash(&img).unwrap();
+        let laundered = image::load_from_memory(&laundering.apply(&img).unwrap()).unwrap();
+        let copy = pdq::hash(&laundered).unwrap();
+        pairs.push((
+            pdq::parse(&original.hash).unwrap(),
+            pdq::parse(&copy.hash).unwrap(),
+        ));
+    }
+    assert!(pairs.len() >= 30, "{} images", pairs.len());
+    let same: Vec<u32> = pairs.iter().map(|(a, b)| pdq::distance(a, b)).collect();
+    let close = same.iter().filter(|&&d| d <= 31).count();
+    assert!(
+        close * 10 >= pairs.len() * 9,
+        "laundered copies within 31: {close}/{} {same:?}",
+        pairs.len()
+    );
+    let different: Vec<u32> = pairs
+        .windows(2)
+        .map(|w| pdq::distance(&w[0].0, &w[1].0))
+        .collect();
+    let apart = different.iter().filter(|&&d| d > 31).count();
+    assert!(
+        apart * 10 >= different.len() * 9,
+        "different images over 31: {apart}/{} {different:?}",
+        different.len()
+    );
+}

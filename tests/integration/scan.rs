@@ -234,3 +234,107 @@ fn a_file_over_the_time_limit_gets_a_time_error_and_the_scan_goes_on() {
         );
     }
 }
+
+/// Chromium run headless, as on the CI machine (installed by scripts/deps.sh).
+fn chromium(args: &[&str], page: &Path) -> std::process::Output {
+    let bin = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&bin).exists(),
+        "{bin} is missing: run scripts/deps.sh (installs Debian's chromium)"
+    );
+    let profile = tempfile::tempdir().unwrap();
+    std::process::Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap()
+}
+
+/// Clicks and filters the table once the page has loaded; the results land
+/// in `<body data-test>`.
+const BROWSER_TEST: &str = r#"<script>
+window.addEventListener('load', () => {
+  const out = [];
+  const rows = () => Array.from(document.querySelectorAll('#files tbody tr'));
+  const th = document.querySelectorAll('#files thead th');
+  th[3].click();
+  const paths = rows().map(r => r.cells[3].textContent);
+  const sorted = [...paths].sort((a, b) => a.localeCompare(b));
+  out.push('sorted=' + (JSON.stringify(paths) === JSON.stringify(sorted)));
+  th[3].click();
+  out.push('reversed=' + (rows()[0].cells[3].textContent === paths[paths.length - 1]));
+  const verdict = document.getElementById('verdict');
+  verdict.value = 'declared-synthetic';
+  verdict.dispatchEvent(new Event('change'));
+  out.push('declared=' + rows().filter(r => !r.hidden).length);
+  verdict.value = '';
+  verdict.dispatchEvent(new Event('change'));
+  const filter = document.getElementById('filter');
+  filter.value = 'comfyui';
+  filter.dispatchEvent(new Event('input'));
+  out.push('filtered=' + rows().filter(r => !r.hidden).length);
+  document.body.dataset.test = out.join(';');
+});
+</script>"#;
+
+#[test]
+fn the_html_report_sorts_and_filters_in_a_real_browser_without_console_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("scan");
+    let run = provenant()
+        .arg("scan")
+        .arg(crate::common::fixture("ok"))
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let report = out.join("report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    let declared = html.matches("data-verdict=\"declared-synthetic\"").count();
+    assert!(declared >= 5);
+    let page = tmp.path().join("test.html");
+    std::fs::write(
+        &page,
+        html.replace("</body>", &format!("{BROWSER_TEST}</body>")),
+    )
+    .unwrap();
+
+    let loaded = chromium(&["--enable-logging=stderr", "--v=0", "--dump-dom"], &page);
+    assert!(loaded.status.success(), "{loaded:?}");
+    let dom = String::from_utf8_lossy(&loaded.stdout);
+    let expected =
+        format!("data-test=\"sorted=true;reversed=true;declared={declared};filtered=1\"");
+    assert!(
+        dom.contains(&expected),
+        "{expected} not in the page after the clicks"
+    );
+    let log = String::from_utf8_lossy(&loaded.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console output: {console:?}");
+
+    // A screenshot of the unmodified page, kept as a test artifact.
+    let artifacts = crate::common::root().join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("report-html.png");
+    let _ = std::fs::remove_file(&shot);
+    let screenshot = chromium(
+        &[
+            "--window-size=1280,900",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &report,
+    );
+    assert!(screenshot.status.success(), "{screenshot:?}");
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+}

@@ -1,0 +1,253 @@
+//! The PDQ perceptual hash (Meta, 2017: "The TMK+PDQF video-hashing
+//! algorithm and the PDQ image similarity algorithm"), written from its
+//! published description: luminance, a two-pass Jarosz (box) blur and
+//! decimation to 64×64, the 16×16 lowest non-DC frequencies of a 2-D DCT,
+//! one bit per coefficient above their median; a quality score from
+//! gradients. Two images are "the same picture" at a Hamming distance of
+//! about 31 or less (of 256).
+
+use image::DynamicImage;
+use serde::{Deserialize, Serialize};
+
+/// Side of the downsampled image.
+const SIDE: usize = 64;
+/// Side of the kept DCT block.
+const KEPT: usize = 16;
+/// Images smaller than this on a side get no hash.
+const MIN_SIDE: usize = 5;
+/// Blur passes (each along rows then columns).
+const PASSES: usize = 2;
+
+/// A PDQ hash and its quality (0-100; under ~50 the hash is unreliable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pdq {
+    /// 256 bits as 64 lowercase hex digits, in the reference tools' order.
+    pub hash: String,
+    /// Gradient-based quality, 0-100.
+    pub quality: u8,
+}
+
+/// Hashes an image (`None` under 5 pixels on a side).
+pub fn hash(img: &DynamicImage) -> Option<Pdq> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w < MIN_SIDE || h < MIN_SIDE {
+        return None;
+    }
+    let rgb = img.to_rgb8();
+    let mut luma: Vec<f32> = rgb
+        .pixels()
+        .map(|p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]))
+        .collect();
+    let small = downsample(&mut luma, h, w);
+    let quality = quality(&small);
+    let dct = dct_16(&small);
+    Some(Pdq {
+        hash: to_hex(&bits(&dct)),
+        quality,
+    })
+}
+
+/// Blur window for shrinking `old` samples to `new`: a round-up of
+/// old / (2·new), since two passes of it span one output sample.
+fn window(old: usize, new: usize) -> usize {
+    old.div_ceil(2 * new)
+}
+
+/// Box blur of one line (`len` samples `stride` apart) into `out`, with a
+/// window centred as in the reference: shorter windows at both ends.
+fn box_line(input: &[f32], out: &mut [f32], start: usize, len: usize, stride: usize, win: usize) {
+    let half = (win + 2) / 2;
+    let at = |i: usize| start + i * stride;
+    let (mut sum, mut count) = (0.0f32, 0usize);
+    let (mut left, mut right, mut o) = (0usize, 0usize, 0usize);
+    // The window grows to full size, slides, then shrinks.
+    for _ in 0..half - 1 {
+        sum += input[at(right)];
+        count += 1;
+        right += 1;
+    }
+    for _ in 0..(win + 1 - half) {
+        sum += input[at(right)];
+        count += 1;
+        right += 1;
+        out[at(o)] = sum / count as f32;
+        o += 1;
+    }
+    for _ in 0..len - win {
+        sum += input[at(right)];
+        sum -= input[at(left)];
+        right += 1;
+        left += 1;
+        out[at(o)] = sum / count as f32;
+        o += 1;
+    }
+    for _ in 0..half - 1 {
+        sum -= input[at(left)];
+        count -= 1;
+        left += 1;
+        out[at(o)] = sum / count as f32;
+        o += 1;
+    }
+}
+
+/// Blurs `luma` (rows × cols) in place and picks 64×64 samples at the
+/// centres of a 64×64 grid.
+fn downsample(luma: &mut [f32], rows: usize, cols: usize) -> Vec<f32> {
+    if rows == SIDE && cols == SIDE {
+        return luma.to_vec();
+    }
+    let (win_x, win_y) = (window(cols, SIDE).max(1), window(rows, SIDE).max(1));
+    let mut scratch = vec![0.0f32; luma.len()];
+    for _ in 0..PASSES {
+        // A window longer than the line is cut to it.
+        for r in 0..rows {
+            box_line(luma, &mut scratch, r * cols, cols, 1, win_x.min(cols));
+        }
+        for c in 0..cols {
+            box_line(&scratch, luma, c, rows, cols, win_y.min(rows));
+        }
+    }
+    let pick = |i: usize, n: usize| ((i as f64 + 0.5) * n as f64 / SIDE as f64) as usize;
+    let mut out = Vec::with_capacity(SIDE * SIDE);
+    for i in 0..SIDE {
+        let r = pick(i, rows);
+        out.extend((0..SIDE).map(|j| luma[r * cols + pick(j, cols)]));
+    }
+    out
+}
+
+/// Sum of significant gradients of the 64×64 image, scaled to 0-100.
+fn quality(a: &[f32]) -> u8 {
+    let step = |u: f32, v: f32| (((u - v) * 100.0) / 255.0) as i32;
+    let mut sum = 0i64;
+    for i in 0..SIDE - 1 {
+        for j in 0..SIDE {
+            sum += i64::from(step(a[i * SIDE + j], a[(i + 1) * SIDE + j]).abs());
+        }
+    }
+    for i in 0..SIDE {
+        for j in 0..SIDE - 1 {
+            sum += i64::from(step(a[i * SIDE + j], a[i * SIDE + j + 1]).abs());
+        }
+    }
+    (sum / 90).min(100) as u8
+}
+
+/// Frequencies 1-16 of the 2-D DCT-II of the 64×64 image: D·A·Dᵀ with
+/// D[i][j] = √(2/64)·cos(π/128·(i+1)·(2j+1)).
+fn dct_16(a: &[f32]) -> [f32; KEPT * KEPT] {
+    let scale = (2.0 / SIDE as f64).sqrt();
+    let d: Vec<f32> = (0..KEPT * SIDE)
+        .map(|k| {
+            let (i, j) = ((k / SIDE) as f64, (k % SIDE) as f64);
+            (scale * (std::f64::consts::PI / 2.0 / SIDE as f64 * (i + 1.0) * (2.0 * j + 1.0)).cos())
+                as f32
+        })
+        .collect();
+    let mut t = vec![0.0f32; KEPT * SIDE];
+    for i in 0..KEPT {
+        for j in 0..SIDE {
+            t[i * SIDE + j] = (0..SIDE).map(|k| d[i * SIDE + k] * a[k * SIDE + j]).sum();
+        }
+    }
+    let mut b = [0.0f32; KEPT * KEPT];
+    for i in 0..KEPT {
+        for j in 0..KEPT {
+            b[i * KEPT + j] = (0..SIDE).map(|k| t[i * SIDE + k] * d[j * SIDE + k]).sum();
+        }
+    }
+    b
+}
+
+/// One bit per coefficient: above the (lower) median.
+fn bits(dct: &[f32; KEPT * KEPT]) -> [u16; 16] {
+    let mut sorted = *dct;
+    sorted.sort_by(f32::total_cmp);
+    let median = sorted[KEPT * KEPT / 2 - 1];
+    let mut words = [0u16; 16];
+    for (k, &v) in dct.iter().enumerate() {
+        if v > median {
+            words[k / 16] |= 1 << (k % 16);
+        }
+    }
+    words
+}
+
+/// The reference tools print the last 16-bit word first.
+fn to_hex(words: &[u16; 16]) -> String {
+    words.iter().rev().map(|w| format!("{w:04x}")).collect()
+}
+
+/// Parses 64 hex digits into 256 bits.
+pub fn parse(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Hamming distance between two hashes.
+pub fn distance(a: &[u8; 32], b: &[u8; 32]) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage};
+
+    /// A scene of 8×6 blocks of pseudo-random brightness over a gradient.
+    fn scene(w: u32, h: u32) -> DynamicImage {
+        DynamicImage::ImageRgb8(RgbImage::from_fn(w, h, |x, y| {
+            let (bx, by) = (u64::from(8 * x / w), u64::from(6 * y / h));
+            let mut rng = crate::signals::test_images::Rng(bx * 131 + by * 7 + 1);
+            for _ in 0..4 {
+                rng.next_u64(); // small seeds start small
+            }
+            let v = 40.0 + 150.0 * rng.uniform() + 50.0 * x as f32 / w as f32;
+            Rgb([v as u8, (v * 0.8) as u8, (255.0 - v) as u8])
+        }))
+    }
+
+    #[test]
+    fn the_same_picture_rescaled_or_recompressed_stays_close_and_others_do_not() {
+        let img = scene(640, 480);
+        let h = hash(&img).unwrap();
+        assert_eq!(h.hash.len(), 64);
+        let a = parse(&h.hash).unwrap();
+        let half =
+            hash(&img.resize_exact(320, 240, image::imageops::FilterType::Triangle)).unwrap();
+        let mut jpeg = Vec::new();
+        img.write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+        let recompressed = hash(&image::load_from_memory(&jpeg).unwrap()).unwrap();
+        for (what, other) in [("halved", half), ("recompressed", recompressed)] {
+            let d = distance(&a, &parse(&other.hash).unwrap());
+            assert!(d <= 31, "{what}: distance {d}");
+        }
+        let flipped = hash(&img.fliph()).unwrap();
+        assert!(distance(&a, &parse(&flipped.hash).unwrap()) > 64);
+        // Half the bits are set: the median splits the coefficients.
+        let ones: u32 = a.iter().map(|b| b.count_ones()).sum();
+        assert!((120..=128).contains(&ones), "{ones}");
+        assert!(hash(&scene(4, 100)).is_none());
+    }
+
+    #[test]
+    fn box_lines_average_like_the_reference_window() {
+        // Window 3 (half 2) over 0..6: sums of the growing, sliding and
+        // shrinking windows, divided by their sizes.
+        let input: Vec<f32> = (0..6).map(|v| v as f32).collect();
+        let mut out = vec![0.0; 6];
+        box_line(&input, &mut out, 0, 6, 1, 3);
+        assert_eq!(out, vec![0.5, 1.0, 2.0, 3.0, 4.0, 4.5]);
+    }
+}
