@@ -230,6 +230,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub vics: bool,
 
+    /// Embed small, strongly blurred thumbnails in report.html (off by
+    /// default: reports do not show the pictures).
+    #[arg(long)]
+    pub thumbnails: bool,
+
     /// Give up on a file after this many seconds (checked between stages).
     #[arg(long, value_name = "SECONDS")]
     pub file_timeout: Option<f64>,

@@ -270,6 +270,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         resume: args.resume,
         overwrite: args.overwrite,
         vics: args.vics,
+        thumbnails: args.thumbnails,
         command_line: std::env::args().collect(),
     };
     let analyzer = Analyzer::new(config).context("setting up the analyzer")?;
@@ -314,7 +315,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let bytes = match args.format {
         ReportFormat::Csv => summary::csv(&merged.files)?,
-        ReportFormat::Html => html::render(&merged.files).into_bytes(),
+        ReportFormat::Html => html::render(&merged.files, &Default::default()).into_bytes(),
         ReportFormat::Vics => vics::render(&merged.files, &roots)?,
         ReportFormat::Jsonl => {
             let mut out = Vec::new();

@@ -2,7 +2,7 @@
 //! style or font) with totals by verdict, a histogram of probabilities and a
 //! sortable, filterable table. It never shows the pictures.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 use super::summary::{errors, flags, triage_order};
@@ -39,7 +39,7 @@ const VERDICTS: [Verdict; 5] = [
 const STYLE: &str = "body{font:14px sans-serif;margin:1.5em;color:#222}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}\
 th{background:#eee;cursor:pointer;user-select:none}td.num{text-align:right}\
-.totals span{display:inline-block;margin-right:1.2em}.err{color:#a00}code{word-break:break-all;font-size:12px}";
+.totals span{display:inline-block;margin-right:1.2em}.err{color:#a00}code{word-break:break-all;font-size:11px;display:inline-block;width:33ch}";
 
 const SCRIPT: &str = r#"
 const table = document.getElementById('files');
@@ -73,8 +73,9 @@ document.getElementById('filter').addEventListener('input', applyFilter);
 document.getElementById('verdict').addEventListener('change', applyFilter);
 "#;
 
-/// Renders the page.
-pub fn render(files: &[FileReport]) -> String {
+/// Renders the page; `thumbnails` maps paths to `data:` URIs (empty: no
+/// thumbnail column).
+pub fn render(files: &[FileReport], thumbnails: &HashMap<String, String>) -> String {
     let mut by_verdict: BTreeMap<&str, usize> = BTreeMap::new();
     for f in files {
         *by_verdict.entry(f.verdict.as_str()).or_default() += 1;
@@ -108,7 +109,12 @@ pub fn render(files: &[FileReport]) -> String {
         "</select></label> <span id=\"shown\">{}</span> shown. Click a column header to sort.</p>",
         files.len()
     );
-    h.push_str("<table id=\"files\"><thead><tr><th>priority</th><th>verdict</th><th>P(synthetic)</th><th>path</th>\
+    let thumbs = !thumbnails.is_empty();
+    h.push_str("<table id=\"files\"><thead><tr>");
+    if thumbs {
+        h.push_str("<th>thumbnail (blurred)</th>");
+    }
+    h.push_str("<th>priority</th><th>verdict</th><th>P(synthetic)</th><th>path</th>\
 <th>deciding evidence</th><th>flags</th><th>SHA-256 / MD5</th><th>errors</th></tr></thead><tbody>\n");
     for r in triage_order(files) {
         let p = r
@@ -117,9 +123,14 @@ pub fn render(files: &[FileReport]) -> String {
         let hashes = r.hashes.as_ref().map_or(String::new(), |x| {
             format!("{}<br>{}", escape(&x.sha256), escape(&x.md5))
         });
+        let thumb = match thumbnails.get(&r.path) {
+            Some(uri) => format!("<td><img alt=\"\" src=\"{}\"></td>", escape(uri)),
+            None if thumbs => "<td></td>".to_string(),
+            None => String::new(),
+        };
         let _ = writeln!(
             h,
-            "<tr data-verdict=\"{v}\"><td class=\"num\">{}</td><td>{v}</td><td class=\"num\" data-sort=\"{}\">{p}</td>\
+            "<tr data-verdict=\"{v}\">{thumb}<td class=\"num\">{}</td><td>{v}</td><td class=\"num\" data-sort=\"{}\">{p}</td>\
 <td>{}</td><td>{}</td><td>{}</td><td><code>{hashes}</code></td><td class=\"err\">{}</td></tr>",
             r.priority,
             r.synthetic_probability.map_or(-1.0, |p| p),
@@ -175,7 +186,7 @@ mod tests {
         let mut r = FileReport::empty("<img src=x onerror=alert(1)>.jpg".into());
         r.explanations = vec!["\"quoted\" & <b>".into()];
         r.synthetic_probability = Some(0.95);
-        let page = render(&[r]);
+        let page = render(&[r], &HashMap::new());
         assert!(!page.contains("<img"), "{page}");
         assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.jpg"));
         assert!(page.contains("&quot;quoted&quot; &amp; &lt;b&gt;"));

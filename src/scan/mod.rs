@@ -9,6 +9,7 @@
 //! workers wait when the writer is more than [`WINDOW`] files behind.
 
 pub mod journal;
+pub mod thumbnails;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashSet};
@@ -49,6 +50,8 @@ pub struct ScanOptions {
     pub overwrite: bool,
     /// Also write `vics.json`.
     pub vics: bool,
+    /// Embed blurred thumbnails in `report.html`.
+    pub thumbnails: bool,
     /// The command line, recorded in the header.
     pub command_line: Vec<String>,
 }
@@ -172,7 +175,18 @@ pub fn run(
     jsonl::write_record(&mut out, "footer", &footer).map_err(io_error(&journal_path))?;
     out.flush().map_err(io_error(&journal_path))?;
 
-    let written = render_reports(&all.files, &opts.out, opts.vics, &header.settings.roots)?;
+    let thumbs = if opts.thumbnails {
+        thumbnails::all(&all.files, &analyzer.config().limits)
+    } else {
+        Default::default()
+    };
+    let written = render_reports(
+        &all.files,
+        &opts.out,
+        opts.vics,
+        &header.settings.roots,
+        &thumbs,
+    )?;
     Ok(ScanSummary {
         footer,
         analysed: todo.len(),
@@ -284,14 +298,15 @@ fn analyse_in_order(
     })
 }
 
-/// Renders `summary.csv`, `report.html` and (if asked) `vics.json` from
-/// file records into `dir`, each written under a temporary name and renamed
-/// when complete.
+/// Renders `summary.csv`, `report.html` (with `thumbnails` by path, if
+/// any) and (if asked) `vics.json` from file records into `dir`, each
+/// written under a temporary name and renamed when complete.
 pub fn render_reports(
     files: &[FileReport],
     dir: &Path,
     vics: bool,
     roots: &[String],
+    thumbnails: &std::collections::HashMap<String, String>,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
@@ -301,7 +316,10 @@ pub fn render_reports(
         Ok(())
     };
     put("summary.csv", report::summary::csv(files)?)?;
-    put("report.html", report::html::render(files).into_bytes())?;
+    put(
+        "report.html",
+        report::html::render(files, thumbnails).into_bytes(),
+    )?;
     if vics {
         put("vics.json", report::vics::render(files, roots)?)?;
     }

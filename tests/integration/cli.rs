@@ -261,6 +261,9 @@ fn completions_and_the_man_page_come_from_the_clap_definitions() {
     let man = provenant().arg("man").output().unwrap();
     assert_eq!(man.status.code(), Some(0));
     let roff = String::from_utf8(man.stdout).unwrap();
-    assert!(roff.starts_with(".ie") || roff.contains(".TH provenant"), "{roff}");
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH provenant"),
+        "{roff}"
+    );
     assert!(roff.contains("scan"));
 }

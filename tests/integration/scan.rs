@@ -122,6 +122,7 @@ fn scans_are_ordered_whatever_the_jobs_and_leave_inputs_untouched() {
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<tr data-verdict=").count(), dev_images());
+    assert!(!html.contains("<img"), "no picture unless asked");
 
     // Without --resume, an existing journal is never overwritten.
     let again = scan(&out, &["--quiet"]);
@@ -267,12 +268,13 @@ window.addEventListener('load', () => {
   const out = [];
   const rows = () => Array.from(document.querySelectorAll('#files tbody tr'));
   const th = document.querySelectorAll('#files thead th');
-  th[3].click();
-  const paths = rows().map(r => r.cells[3].textContent);
+  const col = Array.from(th).findIndex(h => h.textContent === 'path');
+  th[col].click();
+  const paths = rows().map(r => r.cells[col].textContent);
   const sorted = [...paths].sort((a, b) => a.localeCompare(b));
   out.push('sorted=' + (JSON.stringify(paths) === JSON.stringify(sorted)));
-  th[3].click();
-  out.push('reversed=' + (rows()[0].cells[3].textContent === paths[paths.length - 1]));
+  th[col].click();
+  out.push('reversed=' + (rows()[0].cells[col].textContent === paths[paths.length - 1]));
   const verdict = document.getElementById('verdict');
   verdict.value = 'declared-synthetic';
   verdict.dispatchEvent(new Event('change'));
@@ -294,12 +296,19 @@ fn the_html_report_sorts_and_filters_in_a_real_browser_without_console_errors() 
     let run = provenant()
         .arg("scan")
         .arg(crate::common::fixture("ok"))
-        .args(["--quiet", "--out"])
+        .args(["--quiet", "--thumbnails", "--out"])
         .arg(&out)
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{run:?}");
     let report = out.join("report.html");
+    let with_thumbnails = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        with_thumbnails
+            .matches("<img alt=\"\" src=\"data:image/jpeg;base64,")
+            .count()
+            >= 10
+    );
     let html = std::fs::read_to_string(&report).unwrap();
     let declared = html.matches("data-verdict=\"declared-synthetic\"").count();
     assert!(declared >= 5);
