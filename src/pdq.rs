@@ -28,17 +28,18 @@ pub struct Pdq {
 }
 
 /// Hashes an image (`None` under 5 pixels on a side).
+///
+/// The blur is separable, so it runs along each row first (twice), keeping
+/// only the 64 columns the decimation will read, then along those columns
+/// (twice): the full-size image is never copied, and memory stays at one
+/// row plus a rows×64 strip. (The reference alternates row and column
+/// passes; the result is the same up to float rounding.)
 pub fn hash(img: &DynamicImage) -> Option<Pdq> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     if w < MIN_SIDE || h < MIN_SIDE {
         return None;
     }
-    let rgb = img.to_rgb8();
-    let mut luma: Vec<f32> = rgb
-        .pixels()
-        .map(|p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]))
-        .collect();
-    let small = downsample(&mut luma, h, w);
+    let small = downsample(img, h, w);
     let quality = quality(&small);
     let dct = dct_16(&small);
     Some(Pdq {
@@ -90,28 +91,88 @@ fn box_line(input: &[f32], out: &mut [f32], start: usize, len: usize, stride: us
     }
 }
 
-/// Blurs `luma` (rows × cols) in place and picks 64×64 samples at the
-/// centres of a 64×64 grid.
-fn downsample(luma: &mut [f32], rows: usize, cols: usize) -> Vec<f32> {
-    if rows == SIDE && cols == SIDE {
-        return luma.to_vec();
-    }
-    let (win_x, win_y) = (window(cols, SIDE).max(1), window(rows, SIDE).max(1));
-    let mut scratch = vec![0.0f32; luma.len()];
-    for _ in 0..PASSES {
-        // A window longer than the line is cut to it.
-        for r in 0..rows {
-            box_line(luma, &mut scratch, r * cols, cols, 1, win_x.min(cols));
+/// The sample a 64-wide grid reads at output index `i` of `n` inputs:
+/// the centre of its cell.
+fn pick(i: usize, n: usize) -> usize {
+    ((i as f64 + 0.5) * n as f64 / SIDE as f64) as usize
+}
+
+/// Writes the luminance of row `y` into `out` (BT.601 weights on 8-bit
+/// values), reading the image's own buffer when it is 8-bit.
+fn luma_row(img: &DynamicImage, y: usize, out: &mut [f32]) {
+    let w = out.len();
+    let weigh =
+        |px: &[u8]| 0.299 * f32::from(px[0]) + 0.587 * f32::from(px[1]) + 0.114 * f32::from(px[2]);
+    match img {
+        DynamicImage::ImageRgb8(b) => {
+            for (o, px) in out
+                .iter_mut()
+                .zip(b.as_raw()[y * w * 3..(y + 1) * w * 3].chunks_exact(3))
+            {
+                *o = weigh(px);
+            }
         }
-        for c in 0..cols {
-            box_line(&scratch, luma, c, rows, cols, win_y.min(rows));
+        DynamicImage::ImageRgba8(b) => {
+            for (o, px) in out
+                .iter_mut()
+                .zip(b.as_raw()[y * w * 4..(y + 1) * w * 4].chunks_exact(4))
+            {
+                *o = weigh(px);
+            }
+        }
+        DynamicImage::ImageLuma8(b) => {
+            for (o, &v) in out.iter_mut().zip(&b.as_raw()[y * w..(y + 1) * w]) {
+                *o = f32::from(v);
+            }
+        }
+        other => {
+            // Rare formats (16-bit, float, grey with alpha): one row at a time.
+            let row = other.crop_imm(0, y as u32, w as u32, 1).to_rgb8();
+            for (o, px) in out.iter_mut().zip(row.as_raw().chunks_exact(3)) {
+                *o = weigh(px);
+            }
         }
     }
-    let pick = |i: usize, n: usize| ((i as f64 + 0.5) * n as f64 / SIDE as f64) as usize;
+}
+
+/// Blurs the image's luminance and picks 64×64 samples at the centres of a
+/// 64×64 grid.
+fn downsample(img: &DynamicImage, rows: usize, cols: usize) -> Vec<f32> {
+    // A window longer than the line is cut to it.
+    let (win_x, win_y) = (
+        window(cols, SIDE).clamp(1, cols),
+        window(rows, SIDE).clamp(1, rows),
+    );
+    let blur = rows != SIDE || cols != SIDE;
+    let columns: Vec<usize> = (0..SIDE).map(|j| pick(j, cols)).collect();
+    // rows × 64: each row blurred, at the picked columns.
+    let mut strip = vec![0.0f32; rows * SIDE];
+    let (mut line, mut scratch) = (vec![0.0f32; cols], vec![0.0f32; cols]);
+    for y in 0..rows {
+        luma_row(img, y, &mut line);
+        if blur {
+            for _ in 0..PASSES {
+                box_line(&line, &mut scratch, 0, cols, 1, win_x);
+                std::mem::swap(&mut line, &mut scratch);
+            }
+        }
+        for (j, &c) in columns.iter().enumerate() {
+            strip[y * SIDE + j] = line[c];
+        }
+    }
+    if blur {
+        let mut scratch = vec![0.0f32; rows * SIDE];
+        for _ in 0..PASSES {
+            for j in 0..SIDE {
+                box_line(&strip, &mut scratch, j, rows, SIDE, win_y);
+            }
+            std::mem::swap(&mut strip, &mut scratch);
+        }
+    }
     let mut out = Vec::with_capacity(SIDE * SIDE);
     for i in 0..SIDE {
         let r = pick(i, rows);
-        out.extend((0..SIDE).map(|j| luma[r * cols + pick(j, cols)]));
+        out.extend_from_slice(&strip[r * SIDE..(r + 1) * SIDE]);
     }
     out
 }
