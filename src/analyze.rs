@@ -177,8 +177,7 @@ impl Analyzer {
         if let (Some(model), Some(p)) = (&self.config.model, r.forensics.evidence()) {
             let features = p.features();
             r.synthetic_probability = Some((model.probability(&features) * 1e4).round() / 1e4);
-            r.contributions = model
-                .contributions(&features)
+            r.contributions = by_family(model.contributions(&features))
                 .into_iter()
                 .take(MODEL_CONTRIBUTIONS)
                 .map(|(name, c)| (name, (c * 1e3).round() / 1e3))
@@ -191,4 +190,19 @@ impl Analyzer {
         fusion::decide(r, self.config.model.as_ref().map(|m| m.thresholds));
         image
     }
+}
+
+/// Contributions summed per feature family ([`pixels::feature_family`]),
+/// largest magnitude first.
+fn by_family(terms: Vec<(String, f64)>) -> Vec<(String, f64)> {
+    let mut families: Vec<(String, f64)> = Vec::new();
+    for (name, c) in terms {
+        let family = pixels::feature_family(&name);
+        match families.iter_mut().find(|(f, _)| f == family) {
+            Some(entry) => entry.1 += c,
+            None => families.push((family.to_string(), c)),
+        }
+    }
+    families.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    families
 }

@@ -154,7 +154,7 @@ pub struct CalibrateArgs {
     pub folds: usize,
 
     /// L2 penalty of the logistic regression.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = provenant::model::DEFAULT_LAMBDA)]
     pub lambda: f64,
 }
 
@@ -185,7 +185,7 @@ pub struct EvalArgs {
     pub cross_validate: Option<usize>,
 
     /// L2 penalty of the retrained models (with --cross-validate).
-    #[arg(long, default_value_t = 1.0, requires = "cross_validate")]
+    #[arg(long, default_value_t = provenant::model::DEFAULT_LAMBDA, requires = "cross_validate")]
     pub lambda: f64,
 
     #[command(flatten)]

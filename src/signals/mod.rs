@@ -10,6 +10,7 @@ pub mod metadata;
 pub mod npr;
 pub mod pixels;
 pub mod residual;
+pub mod spam;
 pub mod spectrum;
 #[cfg(test)]
 pub mod test_images;

@@ -10,6 +10,7 @@ use crate::signals::cfa::{self, CfaEvidence};
 use crate::signals::local_noise::{self, LocalNoiseEvidence};
 use crate::signals::npr::{self, NprEvidence};
 use crate::signals::residual::{self, ResidualEvidence};
+use crate::signals::spam;
 use crate::signals::spectrum::{self, PeakSource, SpectrumEvidence};
 use crate::signals::windows;
 use crate::signals::Outcome;
@@ -35,13 +36,28 @@ pub struct PixelForensics {
     pub cfa: Option<CfaEvidence>,
     /// Local noise map (`None` with fewer than 16 usable 64×64 blocks).
     pub local_noise: Option<LocalNoiseEvidence>,
+    /// SPAM residual co-occurrences (686 numbers, [`spam::NAMES`] order):
+    /// model input only, not written to reports.
+    #[serde(skip, default)]
+    pub spam: Vec<f32>,
 }
 
 impl PixelForensics {
-    /// The named numeric features of the pixel signals, in a fixed order;
-    /// NaN where a signal does not apply (grey image, too few blocks).
-    /// Ratios are on a log scale.
+    /// The named numeric features of the pixel signals, in a fixed order
+    /// (the simple features, then SPAM); NaN where a signal does not apply
+    /// (grey image, too few blocks). Ratios are on a log scale.
     pub fn features(&self) -> Vec<(&'static str, f32)> {
+        let mut all = self.simple_features();
+        all.extend(
+            spam::NAMES
+                .iter()
+                .map(String::as_str)
+                .zip(self.spam.iter().copied()),
+        );
+        all
+    }
+
+    fn simple_features(&self) -> Vec<(&'static str, f32)> {
         let s = &self.spectrum;
         let r = &self.residual;
         let profile = &s.radial_profile;
@@ -96,8 +112,21 @@ impl PixelForensics {
     }
 }
 
-/// A feature of [`PixelForensics::features`] (or `"<name> missing"`, the
-/// model's indicator) in plain words, for explanations.
+/// The family a feature belongs to, for explanations: the SPAM features
+/// are read as two groups, every other feature alone.
+pub fn feature_family(name: &str) -> &str {
+    if name.starts_with("spam_s_") {
+        "spam_straight"
+    } else if name.starts_with("spam_d_") {
+        "spam_diagonal"
+    } else {
+        name
+    }
+}
+
+/// A feature of [`PixelForensics::features`] or a family of
+/// [`feature_family`] (or `"<name> missing"`, the model's indicator) in
+/// plain words, for explanations.
 pub fn describe_feature(name: &str) -> String {
     if let Some(base) = name.strip_suffix(" missing") {
         return format!("no {}", describe_feature(base));
@@ -125,6 +154,8 @@ pub fn describe_feature(name: &str) -> String {
         "cfa_green" => "green-channel demosaicing trace",
         "local_noise_spread" => "spread of the local noise map",
         "local_noise_outliers" => "share of local noise outlier blocks",
+        "spam_straight" => "fine-texture co-occurrences, straight neighbours (SPAM)",
+        "spam_diagonal" => "fine-texture co-occurrences, diagonal neighbours (SPAM)",
         other => other,
     };
     words.to_string()
@@ -157,6 +188,7 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
         local_noise: local_noise::map(img)
             .as_ref()
             .and_then(local_noise::analyze),
+        spam: spam::features(&tiles),
     })
 }
 
@@ -180,8 +212,14 @@ mod tests {
         };
         for (name, value) in p.features() {
             assert!(value.is_finite(), "{name}");
-            assert_ne!(describe_feature(name), name, "{name} has no description");
+            let family = feature_family(name);
+            assert_ne!(
+                describe_feature(family),
+                family,
+                "{name} has no description"
+            );
         }
+        assert_eq!(p.features().len(), 22 + spam::LEN);
         assert_eq!(
             describe_feature("cfa_score missing"),
             "no demosaicing trace"

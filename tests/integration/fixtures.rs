@@ -317,10 +317,19 @@ fn each_digital_source_type_gets_its_verdict() {
 }
 
 #[test]
-fn plain_image_without_metadata_is_inconclusive_not_synthetic() {
-    let r = analyzer().analyze_path(&fixture("ok/plain-pattern.png"));
+fn missing_metadata_alone_never_makes_a_file_synthetic() {
+    // By the rules, a file that declares nothing is inconclusive.
+    let r = rules_only_analyzer().analyze_path(&fixture("ok/plain-pattern.png"));
     assert_eq!(r.verdict, Verdict::Inconclusive);
     assert!(r.errors.is_empty());
+    // With the model, the verdict rests on the pixels (a computer-made
+    // pattern), and says so.
+    let r = analyzer().analyze_path(&fixture("ok/plain-pattern.png"));
+    assert!(
+        r.explanations[0].contains("pixel model"),
+        "{:?}",
+        r.explanations
+    );
 }
 
 #[test]
