@@ -21,9 +21,11 @@ pub const PER_GROUP: usize = LEVELS * LEVELS * LEVELS;
 /// Features in all.
 pub const LEN: usize = 2 * PER_GROUP;
 
-/// The straight (→ ← ↓ ↑) and diagonal (↘ ↖ ↙ ↗) steps, as (dy, dx).
-const STRAIGHT: [(isize, isize); 4] = [(0, 1), (0, -1), (1, 0), (-1, 0)];
-const DIAGONAL: [(isize, isize); 4] = [(1, 1), (-1, -1), (1, -1), (-1, 1)];
+/// Forward straight (→ ↓) and diagonal (↘ ↙) steps, as (dy, dx). Their
+/// opposites (← ↑ ↖ ↗) see the same triples of pixels in reverse, whose
+/// differences are (−c, −b, −a): they are counted by mirroring.
+const STRAIGHT: [(isize, isize); 2] = [(0, 1), (1, 0)];
+const DIAGONAL: [(isize, isize); 2] = [(1, 1), (1, -1)];
 
 /// Feature names: `spam_s_<a>_<b>_<c>` (straight) and `spam_d_…`
 /// (diagonal), for P(next difference c | previous two a, b), a, b, c in
@@ -51,6 +53,7 @@ pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
 /// Joint counts of (a, b, c) for one group of directions over all tiles.
 type Counts = Vec<u64>;
 
+/// Counts the triples of one step and of its opposite.
 fn count_direction(pixels: &[i32], n: usize, (dy, dx): (isize, isize), counts: &mut Counts) {
     // Three consecutive differences need four pixels along the step.
     let span = 3isize;
@@ -74,6 +77,8 @@ fn count_direction(pixels: &[i32], n: usize, (dy, dx): (isize, isize), counts: &
             let b = q(p1 - p2);
             let c = q(p2 - p3);
             counts[(a * LEVELS + b) * LEVELS + c] += 1;
+            let m = |v: usize| LEVELS - 1 - v;
+            counts[(m(c) * LEVELS + m(b)) * LEVELS + m(a)] += 1;
         }
     }
 }
@@ -123,6 +128,56 @@ mod tests {
             rgb: [luma.clone(), luma.clone(), luma.clone()],
             luma,
         }
+    }
+
+    /// All 8 directions walked explicitly.
+    fn explicit(pixels: &[i32], n: usize) -> Vec<u64> {
+        let dirs = [
+            [(0, 1), (0, -1), (1, 0), (-1, 0)],
+            [(1, 1), (-1, -1), (1, -1), (-1, 1)],
+        ];
+        let mut out = Vec::new();
+        for group in dirs {
+            let mut counts = vec![0u64; PER_GROUP];
+            for (dy, dx) in group {
+                for y in 0..n as isize {
+                    for x in 0..n as isize {
+                        let at = |k: isize| {
+                            let (yy, xx) = (y + k * dy, x + k * dx);
+                            ((0..n as isize).contains(&yy) && (0..n as isize).contains(&xx))
+                                .then(|| pixels[(yy * n as isize + xx) as usize])
+                        };
+                        let (Some(p0), Some(p1), Some(p2), Some(p3)) = (at(0), at(1), at(2), at(3))
+                        else {
+                            continue;
+                        };
+                        let q = |d: i32| (d.clamp(-T, T) + T) as usize;
+                        counts[(q(p0 - p1) * LEVELS + q(p1 - p2)) * LEVELS + q(p2 - p3)] += 1;
+                    }
+                }
+            }
+            out.extend(counts);
+        }
+        out
+    }
+
+    #[test]
+    fn mirrored_counts_equal_walking_all_eight_directions() {
+        let n = 40;
+        let pixels: Vec<i32> = noise(n, 9)
+            .iter()
+            .map(|v| (v / 40.0).round() as i32)
+            .collect();
+        let mut straight = vec![0; PER_GROUP];
+        let mut diagonal = vec![0; PER_GROUP];
+        for d in STRAIGHT {
+            count_direction(&pixels, n, d, &mut straight);
+        }
+        for d in DIAGONAL {
+            count_direction(&pixels, n, d, &mut diagonal);
+        }
+        straight.extend(diagonal);
+        assert_eq!(straight, explicit(&pixels, n));
     }
 
     #[test]
