@@ -140,6 +140,7 @@ pub fn run(
     if let Some((_, list)) = &opts.files_from {
         walked.files.extend(list.iter().cloned());
     }
+    let found = walked.files.len();
     let todo: Vec<PathBuf> = walked
         .files
         .into_iter()
@@ -167,7 +168,7 @@ pub fn run(
 
     let all = journal::read(&journal_path)?;
     let footer = Footer {
-        resumed_skipped: done.len(),
+        resumed_skipped: found - todo.len(),
         not_images: walked.not_images,
         symlinks_skipped: walked.symlinks_skipped,
         ..journal::totals(&all.files)
