@@ -22,9 +22,8 @@ use serde::Serialize;
 use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::dataset::Entry;
-use crate::decode;
 use crate::error::{Error, Result};
-use crate::input::{self, Format};
+use crate::input;
 use crate::model::{metrics, Sample};
 use crate::report::{FileReport, Verdict};
 use crate::transform::Transform;
@@ -236,16 +235,10 @@ fn evaluate_one(analyzer: &Analyzer, path: &Path, name: &str, transform: &Transf
     let report = match input::read_file(path, limits.max_file_bytes) {
         Err(e) => return failed(format!("read: {e}")),
         Ok(inp) if transform.steps.is_empty() => analyzer.analyze_input(name, inp).0,
-        Ok(inp) => {
-            let transformed = Format::detect(&inp.bytes)
-                .ok_or_else(|| "not a supported image format".to_string())
-                .and_then(|f| decode::decode(&inp.bytes, f, limits))
-                .and_then(|img| transform.apply(&img));
-            match transformed {
-                Ok(bytes) => analyzer.analyze_bytes(name, &bytes),
-                Err(e) => return failed(format!("transform: {e}")),
-            }
-        }
+        Ok(inp) => match transform.apply_to_bytes(&inp.bytes, limits) {
+            Ok(bytes) => analyzer.analyze_bytes(name, &bytes),
+            Err(e) => return failed(format!("transform: {e}")),
+        },
     };
     Outcome {
         verdict: Some(report.verdict),

@@ -88,6 +88,13 @@ impl Transform {
         !self.strip && self.steps.is_empty()
     }
 
+    /// Decodes an encoded image under `limits` and applies the pixel steps
+    /// ([`Transform::apply`]): laundering a file in memory.
+    pub fn apply_to_bytes(&self, bytes: &[u8], limits: &crate::Limits) -> Result<Vec<u8>, String> {
+        let format = crate::input::Format::detect(bytes).ok_or("not a supported image format")?;
+        self.apply(&crate::decode::decode(bytes, format, limits)?)
+    }
+
     /// Applies the pixel steps and encodes the result: JPEG if the last encoding
     /// step was a JPEG, else PNG (lossless). Alpha is dropped (JPEG has none).
     pub fn apply(&self, img: &DynamicImage) -> Result<Vec<u8>, String> {

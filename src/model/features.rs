@@ -18,11 +18,10 @@ pub fn pixel_features(
         let format = Format::detect(b).ok_or("not a supported image format")?;
         decode::decode(b, format, limits).map(|img| (img, format))
     };
-    let (img, format) = decode_bytes(bytes)?;
     let (img, format) = if transform.steps.is_empty() {
-        (img, format)
+        decode_bytes(bytes)?
     } else {
-        decode_bytes(&transform.apply(&img)?)?
+        decode_bytes(&transform.apply_to_bytes(bytes, limits)?)?
     };
     match pixels::analyze(&img, format == Format::Jpeg) {
         crate::signals::Outcome::Analysed(p) => Ok(p.features()),
