@@ -8,7 +8,9 @@ use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, RgbImage};
 
 use provenant::signals::windows::{self, Tile};
-use provenant::signals::{block_grid, cfa, local_noise, npr, pixels, residual, spectrum};
+use provenant::signals::{
+    block_grid, cfa, cross_channel, local_noise, npr, pixels, residual, spam, spectrum, srm,
+};
 
 /// A textured, noisy scene encoded as JPEG q90.
 fn camera_like_jpeg(width: u32, height: u32) -> Vec<u8> {
@@ -62,6 +64,11 @@ fn stages(c: &mut Criterion) {
         });
         group.bench_function("npr", |b| b.iter(|| npr::analyze(&tiles)));
         group.bench_function("cfa", |b| b.iter(|| cfa::analyze(&tiles)));
+        group.bench_function("spam", |b| b.iter(|| spam::features(&tiles)));
+        group.bench_function("srm", |b| b.iter(|| srm::features(&tiles)));
+        group.bench_function("cross-channel", |b| {
+            b.iter(|| cross_channel::features(&tiles))
+        });
         group.bench_function("local noise", |b| {
             b.iter(|| {
                 local_noise::map(&img)

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond cargo, on a Debian machine:
-# exiftool (the EXIF oracle of the tests) and chromium (the browser the HTML
-# report is tested in). Idempotent.
+# exiftool (the EXIF oracle of the tests), chromium (the browser the HTML
+# report is tested in), strace (the no-network test) and GNU time (peak
+# memory of the bomb tests). Idempotent.
 set -euo pipefail
 missing=()
 command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

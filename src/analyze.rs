@@ -77,17 +77,17 @@ impl Analyzer {
     /// True (and the report closed with a `time` error) if the per-file time
     /// limit has passed; checked between stages.
     fn out_of_time(&self, r: &mut FileReport, started: Instant, after: &str) -> bool {
-        let Some(limit) = self.config.file_timeout else {
+        let Some(limit) = self.config.limits.max_seconds else {
             return false;
         };
-        if started.elapsed() <= limit {
+        if started.elapsed().as_secs_f64() <= limit {
             return false;
         }
         r.error(
             "time",
             format!(
                 "time limit of {:.1} s passed after {after}; later stages skipped",
-                limit.as_secs_f64()
+                limit
             ),
         );
         fusion::decide(r, None);
@@ -150,10 +150,21 @@ impl Analyzer {
             for p in problems {
                 r.error("metadata", p);
             }
-            let c2pa = self
-                .verifier
-                .analyze(bytes, format, meta.provenance_reference.as_deref());
-            r.c2pa = Outcome::Analysed(c2pa);
+            let store = structure.c2pa_store_bytes().unwrap_or(0);
+            r.c2pa = if store > limits.max_c2pa_bytes {
+                let why = format!(
+                    "C2PA manifest store of {store} bytes over the limit of {} (--max-c2pa-bytes): not validated",
+                    limits.max_c2pa_bytes
+                );
+                r.error("c2pa", why.clone());
+                Outcome::not_applicable(why)
+            } else {
+                Outcome::Analysed(self.verifier.analyze(
+                    bytes,
+                    format,
+                    meta.provenance_reference.as_deref(),
+                ))
+            };
             let make = meta.exif.as_ref().and_then(|e| e.make.clone());
             r.metadata = Outcome::Analysed(meta);
             make
@@ -198,9 +209,9 @@ fn by_family(terms: Vec<(String, f64)>) -> Vec<(String, f64)> {
     let mut families: Vec<(String, f64)> = Vec::new();
     for (name, c) in terms {
         let family = pixels::feature_family(&name);
-        match families.iter_mut().find(|(f, _)| f == family) {
+        match families.iter_mut().find(|(f, _)| *f == family) {
             Some(entry) => entry.1 += c,
-            None => families.push((family.to_string(), c)),
+            None => families.push((family, c)),
         }
     }
     families.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));

@@ -53,9 +53,9 @@ pub struct AnalysisOptions {
     #[arg(long, value_name = "PEM")]
     pub trust_anchors: Option<PathBuf>,
 
-    /// Largest file analysed, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
-    pub max_file_size: u64,
+    /// Resource limits (defaults in docs/SECURITY.md).
+    #[command(flatten)]
+    pub limits: LimitOptions,
 
     /// Do not decode pixels: hashes, metadata, C2PA and JPEG structure only.
     #[arg(long)]
@@ -75,6 +75,49 @@ pub struct AnalysisOptions {
     /// Largest PDQ Hamming distance (of 256) counted as a hash-list match.
     #[arg(long, value_name = "BITS", default_value_t = provenant::hashlist::DEFAULT_PDQ_DISTANCE)]
     pub pdq_distance: u32,
+}
+
+/// Overrides of the resource limits ([`provenant::Limits`]); unset options
+/// keep the defaults.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitOptions {
+    /// Largest file analysed, in bytes [default: 536870912].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+
+    /// Largest image width or height decoded, in pixels [default: 65535].
+    #[arg(long, value_name = "PIXELS")]
+    pub max_dimension: Option<u32>,
+
+    /// Largest allocation of the pixel decoder, in bytes [default: 1073741824].
+    #[arg(long, value_name = "BYTES")]
+    pub max_decode_alloc: Option<u64>,
+
+    /// Largest decompressed PNG text chunk, in bytes [default: 8388608].
+    #[arg(long, value_name = "BYTES")]
+    pub max_text_chunk: Option<usize>,
+
+    /// Largest XMP packet parsed, in bytes [default: 4194304].
+    #[arg(long, value_name = "BYTES")]
+    pub max_xmp_bytes: Option<usize>,
+
+    /// Deepest XML nesting accepted in XMP [default: 64].
+    #[arg(long, value_name = "LEVELS")]
+    pub max_xmp_depth: Option<usize>,
+
+    /// Most EXIF entries accepted [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub max_exif_entries: Option<usize>,
+
+    /// Largest embedded C2PA manifest store validated, in bytes [default: 67108864].
+    #[arg(long, value_name = "BYTES")]
+    pub max_c2pa_bytes: Option<usize>,
+
+    /// Give up on a file after this many seconds (checked between stages)
+    /// [default: no limit].
+    #[arg(long, value_name = "SECONDS")]
+    pub file_timeout: Option<f64>,
 }
 
 /// `provenant analyze`.
@@ -234,10 +277,6 @@ pub struct ScanArgs {
     /// default: reports do not show the pictures).
     #[arg(long)]
     pub thumbnails: bool,
-
-    /// Give up on a file after this many seconds (checked between stages).
-    #[arg(long, value_name = "SECONDS")]
-    pub file_timeout: Option<f64>,
 
     /// No progress output.
     #[arg(long, short)]

@@ -23,6 +23,16 @@ pub struct Limits {
     pub max_xmp_depth: usize,
     /// Most XMP packets read from one file. Default 16.
     pub max_xmp_packets: usize,
+    /// Most EXIF entries summarised; a file with more has its EXIF set
+    /// aside with an error (real cameras write a few hundred). Default 10 000.
+    pub max_exif_entries: usize,
+    /// Largest embedded C2PA manifest store handed to the validator, in
+    /// bytes (real stores with thumbnails and ingredients are a few MB).
+    /// Default 64 MiB.
+    pub max_c2pa_bytes: usize,
+    /// Per-file time limit in seconds, checked between stages (a file over
+    /// it gets a `time` error and no further stages). Default: none.
+    pub max_seconds: Option<f64>,
 }
 
 impl Default for Limits {
@@ -35,6 +45,9 @@ impl Default for Limits {
             max_xmp_bytes: 4 * 1024 * 1024,
             max_xmp_depth: 64,
             max_xmp_packets: 16,
+            max_exif_entries: 10_000,
+            max_c2pa_bytes: 64 * 1024 * 1024,
+            max_seconds: None,
         }
     }
 }
@@ -52,9 +65,6 @@ pub struct Config {
     pub trust_anchors_path: Option<PathBuf>,
     /// Skip pixel decoding (provenance-only triage).
     pub no_pixels: bool,
-    /// Per-file time limit, checked between stages (a file over it gets a
-    /// `time` error and no further stages). `None`: no limit.
-    pub file_timeout: Option<std::time::Duration>,
     /// Ignore metadata and C2PA (the `strip` transform of `eval`): the
     /// verdict then rests on the pixels alone.
     pub strip: bool,
@@ -76,7 +86,6 @@ impl Default for Config {
             trust_anchors_pem: None,
             trust_anchors_path: None,
             no_pixels: false,
-            file_timeout: None,
             strip: false,
             model: Some(crate::model::Model::embedded()),
             hash_lists: crate::hashlist::HashLists::new(crate::hashlist::DEFAULT_PDQ_DISTANCE),

@@ -28,7 +28,14 @@ pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicIm
     image_limits.max_alloc = Some(limits.max_decode_alloc);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.limits(image_limits);
-    reader.decode().map_err(|e| e.to_string())
+    reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(e) => format!(
+            "refused: {e} (limits: {} pixels a side, {} bytes of decoder memory; \
+             --max-dimension, --max-decode-alloc)",
+            limits.max_dimension, limits.max_decode_alloc
+        ),
+        e => e.to_string(),
+    })
 }
 
 /// A short name of the decoded colour type, e.g. "rgb8".

@@ -6,6 +6,13 @@
 //! evidence; [`fusion`] turns it into a verdict, flags, a triage priority and
 //! plain-language explanations, carried by a [`report::FileReport`].
 
+// Hostile input must never bring the process down: no unwrap, expect or
+// panic in library code (tests may use them).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod analyze;
 pub mod config;
 pub mod container;

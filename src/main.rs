@@ -64,7 +64,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn config_from(opts: &AnalysisOptions) -> anyhow::Result<Config> {
     let mut config = Config::default();
-    config.limits.max_file_bytes = opts.max_file_size;
+    apply_limits(&opts.limits, &mut config.limits)?;
     config.no_pixels = opts.no_pixels;
     let anchors = opts
         .trust_anchors
@@ -86,6 +86,27 @@ fn config_from(opts: &AnalysisOptions) -> anyhow::Result<Config> {
         config.hash_lists.load(path)?;
     }
     Ok(config)
+}
+
+fn apply_limits(o: &cli::LimitOptions, l: &mut provenant::Limits) -> anyhow::Result<()> {
+    fn set<T: Copy>(from: Option<T>, to: &mut T) {
+        if let Some(v) = from {
+            *to = v;
+        }
+    }
+    set(o.max_file_size, &mut l.max_file_bytes);
+    set(o.max_dimension, &mut l.max_dimension);
+    set(o.max_decode_alloc, &mut l.max_decode_alloc);
+    set(o.max_text_chunk, &mut l.max_text_chunk);
+    set(o.max_xmp_bytes, &mut l.max_xmp_bytes);
+    set(o.max_xmp_depth, &mut l.max_xmp_depth);
+    set(o.max_exif_entries, &mut l.max_exif_entries);
+    set(o.max_c2pa_bytes, &mut l.max_c2pa_bytes);
+    if let Some(s) = o.file_timeout {
+        anyhow::ensure!(s > 0.0 && s.is_finite(), "--file-timeout must be positive");
+        l.max_seconds = Some(s);
+    }
+    Ok(())
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
@@ -227,8 +248,11 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         "{}-fold cross-validation grouped by image: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR, ECE {:.3}",
         cv.folds, cv.auc, cv.tpr_at_1pct_fpr, cv.tpr_at_5pct_fpr, cv.ece
     );
-    for (name, auc) in t.conditions.iter().zip(&cv.auc_per_condition) {
-        println!("  AUC under {name}: {auc:.3}");
+    for (name, c) in t.conditions.iter().zip(&cv.per_condition) {
+        println!(
+            "  under {name}: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR",
+            c.auc, c.tpr_at_1pct_fpr, c.tpr_at_5pct_fpr
+        );
     }
     println!(
         "thresholds: likely-synthetic at P >= {:.3}, likely-authentic at P <= {:.3}; model written to {}",
@@ -241,11 +265,7 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     use provenant::scan::{self, walk, ScanOptions};
-    let mut config = config_from(&args.options)?;
-    if let Some(s) = args.file_timeout {
-        anyhow::ensure!(s > 0.0 && s.is_finite(), "--file-timeout must be positive");
-        config.file_timeout = Some(std::time::Duration::from_secs_f64(s));
-    }
+    let config = config_from(&args.options)?;
     let files_from = match &args.files_from {
         None => None,
         Some(p) => {

@@ -39,11 +39,11 @@ pub fn segments(bytes: &[u8]) -> Segments<'_> {
     let mut pos = 2; // after SOI
     while pos < bytes.len() {
         // Skip fill bytes (0xFF padding) before a marker.
-        if bytes[pos] != 0xFF {
+        if bytes.get(pos) != Some(&0xFF) {
             out.problem = Some(format!("expected a marker at byte {pos}"));
             return out;
         }
-        while pos < bytes.len() && bytes[pos] == 0xFF {
+        while bytes.get(pos) == Some(&0xFF) {
             pos += 1;
         }
         let Some(&marker) = bytes.get(pos) else {
@@ -71,16 +71,16 @@ pub fn segments(bytes: &[u8]) -> Segments<'_> {
             return out;
         };
         let len = usize::from(len);
-        if len < 2 || pos + len > bytes.len() {
+        let Some(data) = bytes.get(pos + 2..pos + len).filter(|_| len >= 2) else {
             out.problem = Some(format!(
                 "marker 0x{marker:02X} at byte {offset} declares {len} bytes past the end of the file"
             ));
             return out;
-        }
+        };
         out.segments.push(Segment {
             marker,
             offset,
-            data: &bytes[pos + 2..pos + len],
+            data,
         });
         pos += len;
         if marker == 0xDA {
@@ -94,7 +94,7 @@ pub fn segments(bytes: &[u8]) -> Segments<'_> {
 
 /// Returns the offset of the next real marker after entropy-coded data.
 fn skip_entropy_data(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(i) = memchr::memchr(0xFF, &bytes[pos..]) {
+    while let Some(i) = memchr::memchr(0xFF, bytes.get(pos..).unwrap_or_default()) {
         let at = pos + i;
         match bytes.get(at + 1) {
             Some(0x00) | Some(0xD0..=0xD7) | Some(0xFF) => pos = at + 1,
@@ -114,7 +114,7 @@ pub fn app_payloads<'a>(
     segs.segments
         .iter()
         .filter(move |s| s.marker == marker && s.data.starts_with(signature))
-        .map(move |s| (s, &s.data[signature.len()..]))
+        .filter_map(move |s| Some((s, s.data.get(signature.len()..)?)))
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@
 //! Every parser works on a borrowed byte slice, never allocates in proportion
 //! to a length field, and stops at the first inconsistency, reporting it.
 
+// Byte parsers read untrusted input: no unchecked indexing.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 pub mod jpeg;
 pub mod png;
 pub mod riff;
@@ -50,6 +53,36 @@ impl<'a> Structure<'a> {
             Format::Png => Structure::Png(png::chunks(bytes)),
             Format::Webp => Structure::Webp(riff::chunks(bytes)),
             _ => Structure::Other,
+        }
+    }
+
+    /// Bytes of the embedded C2PA manifest store (JPEG APP11 JUMBF
+    /// segments, the PNG `caBX` chunk, the WebP `C2PA` chunk); `None` for
+    /// formats whose store this parser does not locate.
+    pub fn c2pa_store_bytes(&self) -> Option<usize> {
+        match self {
+            Structure::Jpeg(s) => Some(
+                s.segments
+                    .iter()
+                    .filter(|g| g.marker == 0xEB && g.data.starts_with(b"JP"))
+                    .map(|g| g.data.len())
+                    .sum(),
+            ),
+            Structure::Png(c) => Some(
+                c.items
+                    .iter()
+                    .filter(|k| &k.kind == b"caBX")
+                    .map(|k| k.data.len())
+                    .sum(),
+            ),
+            Structure::Webp(c) => Some(
+                c.items
+                    .iter()
+                    .filter(|k| &k.kind == b"C2PA")
+                    .map(|k| k.data.len())
+                    .sum(),
+            ),
+            Structure::Other => None,
         }
     }
 

@@ -21,9 +21,9 @@ pub fn chunks(bytes: &[u8]) -> Walk<Chunk<'_>> {
             return out;
         };
         let start = pos + 8;
-        let Some(end) = start
+        let Some((end, data)) = start
             .checked_add(len as usize)
-            .filter(|&e| e <= bytes.len())
+            .and_then(|e| Some((e, bytes.get(start..e)?)))
         else {
             out.problem = Some(format!(
                 "chunk {} at byte {pos} declares {len} bytes past the end of the file",
@@ -31,12 +31,8 @@ pub fn chunks(bytes: &[u8]) -> Walk<Chunk<'_>> {
             ));
             return out;
         };
-        let mut k = [0u8; 4];
-        k.copy_from_slice(kind);
-        out.items.push(Chunk {
-            kind: k,
-            data: &bytes[start..end],
-        });
+        let k: [u8; 4] = kind.try_into().unwrap_or_default();
+        out.items.push(Chunk { kind: k, data });
         if &k == b"IEND" {
             return out;
         }

@@ -23,21 +23,20 @@ pub fn chunks(bytes: &[u8]) -> Walk<Chunk<'_>> {
             break;
         };
         let start = pos + 8;
-        let Some(end) = start
+        let Some((end, data)) = start
             .checked_add(len as usize)
-            .filter(|&e| e <= bytes.len())
+            .and_then(|e| Some((e, bytes.get(start..e)?)))
         else {
             out.problem = Some(format!(
                 "WebP chunk at byte {pos} runs past the end of the file"
             ));
             return out;
         };
-        let mut k = [0u8; 4];
-        k.copy_from_slice(kind);
+        let k: [u8; 4] = kind.try_into().unwrap_or_default();
         out.items.push(Chunk {
             kind: k,
             offset: start,
-            data: &bytes[start..end],
+            data,
         });
         pos = end + (len as usize & 1); // chunks are padded to even sizes
     }

@@ -29,10 +29,12 @@ pub const MIN_PER_CLASS: usize = 20;
 /// clearly better than chance.
 pub const MIN_AUC: f64 = 0.6;
 /// Largest share of real images (cross-validated) allowed above the
-/// `likely-synthetic` threshold.
+/// `likely-synthetic` threshold, over all samples and under each training
+/// condition alone.
 pub const REAL_ABOVE_SYNTHETIC_THRESHOLD: f64 = 0.01;
 /// Largest share of synthetic images (cross-validated) allowed below the
-/// `likely-authentic` threshold.
+/// `likely-authentic` threshold, over all samples and under each training
+/// condition alone.
 pub const SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD: f64 = 0.05;
 
 /// How one raw feature is standardised.
@@ -70,8 +72,19 @@ pub struct CvMetrics {
     pub tpr_at_5pct_fpr: f64,
     /// Expected calibration error (10 bins) of the calibrated probabilities.
     pub ece: f64,
-    /// AUC per condition, in the order of `Training::conditions`.
-    pub auc_per_condition: Vec<f64>,
+    /// The same per condition, in the order of `Training::conditions`.
+    pub per_condition: Vec<ConditionMetrics>,
+}
+
+/// Cross-validated metrics of the samples made under one condition.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ConditionMetrics {
+    /// Area under the ROC curve.
+    pub auc: f64,
+    /// True-positive rate at 1 % false positives.
+    pub tpr_at_1pct_fpr: f64,
+    /// True-positive rate at 5 % false positives.
+    pub tpr_at_5pct_fpr: f64,
 }
 
 /// What the model was trained on.
@@ -204,8 +217,8 @@ const EMBEDDED: &str = include_str!("default.json");
 
 impl Model {
     /// The default model embedded in the binary.
+    #[allow(clippy::expect_used)] // a constant of the build, checked by a unit test
     pub fn embedded() -> Model {
-        // A unit test checks that the embedded file parses.
         Model::from_json(EMBEDDED).expect("the embedded model parses")
     }
 
@@ -331,34 +344,54 @@ pub fn train(
             .collect()
     };
     let (pos, neg) = (split(true), split(false));
-    let auc_per_condition = (0..conditions.len().max(1))
+    let to32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    // (synthetic, real) probabilities of each condition's samples.
+    let by_condition: Vec<(Vec<f64>, Vec<f64>)> = (0..conditions.len().max(1))
         .map(|c| {
-            let pick = |synthetic: bool| -> Vec<f32> {
+            let pick = |synthetic: bool| -> Vec<f64> {
                 samples
                     .iter()
                     .zip(&probs)
                     .filter(|(s, _)| s.condition == c && s.synthetic == synthetic)
-                    .map(|(_, &p)| p as f32)
+                    .map(|(_, &p)| p)
                     .collect()
             };
-            metrics::auc(&pick(true), &pick(false)).unwrap_or(f64::NAN)
+            (pick(true), pick(false))
         })
         .collect();
-    let to32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    let per_condition = by_condition
+        .iter()
+        .map(|(pos, neg)| ConditionMetrics {
+            auc: metrics::auc(&to32(pos), &to32(neg)).unwrap_or(f64::NAN),
+            tpr_at_1pct_fpr: metrics::tpr_at_fpr(pos, neg, 0.01),
+            tpr_at_5pct_fpr: metrics::tpr_at_fpr(pos, neg, 0.05),
+        })
+        .collect();
     let auc = metrics::auc(&to32(&pos), &to32(&neg)).unwrap_or(0.5);
     if auc <= 0.5 {
         return Err(format!(
             "cross-validated AUC {auc:.3}: no better than chance"
         ));
     }
-    let neg_flipped: Vec<f64> = pos.iter().map(|p| -p).collect();
+    // Each threshold holds over all samples and under every condition
+    // alone: laundering must not push more real photos over the line.
+    let synthetic_threshold =
+        |neg: &[f64]| metrics::threshold_at_fpr(neg, REAL_ABOVE_SYNTHETIC_THRESHOLD);
+    let authentic_threshold = |pos: &[f64]| {
+        let flipped: Vec<f64> = pos.iter().map(|p| -p).collect();
+        -metrics::threshold_at_fpr(&flipped, SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD)
+    };
     let thresholds = Thresholds {
-        likely_synthetic: metrics::threshold_at_fpr(&neg, REAL_ABOVE_SYNTHETIC_THRESHOLD).max(0.5),
-        likely_authentic: (-metrics::threshold_at_fpr(
-            &neg_flipped,
-            SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD,
-        ))
-        .min(0.5),
+        likely_synthetic: by_condition
+            .iter()
+            .map(|(_, neg)| synthetic_threshold(neg))
+            .fold(synthetic_threshold(&neg), f64::max)
+            .max(0.5),
+        likely_authentic: by_condition
+            .iter()
+            .map(|(pos, _)| authentic_threshold(pos))
+            .fold(authentic_threshold(&pos), f64::min)
+            .min(0.5),
     };
     let all: Vec<&Sample> = samples.iter().collect();
     let core = fit_core(&all, lambda).ok_or("the fit did not converge")?;
@@ -384,7 +417,7 @@ pub fn train(
                 tpr_at_1pct_fpr: metrics::tpr_at_fpr(&pos, &neg, 0.01),
                 tpr_at_5pct_fpr: metrics::tpr_at_fpr(&pos, &neg, 0.05),
                 ece: metrics::expected_calibration_error(&probs, &labels, 10),
-                auc_per_condition,
+                per_condition,
             },
         },
     })

@@ -223,7 +223,7 @@ fn header(analyzer: &Analyzer, opts: &ScanOptions, resumed: bool) -> Header {
             follow_symlinks: opts.follow_symlinks,
             no_pixels: config.no_pixels,
             max_file_size: config.limits.max_file_bytes,
-            file_timeout_s: config.file_timeout.map(|d| d.as_secs_f64()),
+            file_timeout_s: config.limits.max_seconds,
             trust_anchors: config
                 .trust_anchors_path
                 .as_ref()

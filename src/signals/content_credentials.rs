@@ -233,7 +233,7 @@ fn parent_ingredient<'a>(m: &'a Manifest, actions: &[C2paAction]) -> Option<&'a 
         .find(|i| matches!(i.relationship(), Relationship::ParentOf))
         .or_else(|| {
             let opened = actions.iter().any(|a| a.action == "c2pa.opened");
-            (opened && ings.len() == 1).then(|| &ings[0])
+            ings.first().filter(|_| opened && ings.len() == 1)
         })
 }
 

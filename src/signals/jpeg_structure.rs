@@ -4,6 +4,9 @@
 //! libraries, web re-saves and generator pipelines; cameras and Photoshop
 //! use their own tables.
 
+// Byte parsers read untrusted input: no unchecked indexing.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 use serde::{Deserialize, Serialize};
 
 use crate::container::jpeg::{self, Segment};
@@ -156,7 +159,7 @@ pub fn analyze(segs: &jpeg::Segments<'_>, exif_make: Option<&str>) -> JpegStruct
         && s.quant_tables.iter().all(|t| t.ijg_exact)
         && s.quant_tables
             .windows(2)
-            .all(|w| w[0].ijg_quality == w[1].ijg_quality);
+            .all(|w| w.first().map(|t| t.ijg_quality) == w.last().map(|t| t.ijg_quality));
     interpret(&mut s, exif_make);
     s
 }
@@ -194,9 +197,9 @@ fn read_frame(seg: &Segment<'_>, s: &mut JpegStructure) {
 /// BITS arrays of every table in a DHT segment.
 fn huffman_bits(mut d: &[u8]) -> Vec<[u8; 16]> {
     let mut out = Vec::new();
-    while d.len() >= 17 {
+    while let Some(slice) = d.get(1..17) {
         let mut bits = [0u8; 16];
-        bits.copy_from_slice(&d[1..17]);
+        bits.copy_from_slice(slice);
         let n: usize = bits.iter().map(|&b| usize::from(b)).sum();
         out.push(bits);
         let Some(rest) = d.get(17 + n..) else { break };
@@ -214,12 +217,20 @@ fn read_dqt(mut d: &[u8]) -> Vec<QuantTable> {
             break;
         };
         let mut natural = [0u16; 64];
-        for (k, &pos) in ZIGZAG.iter().enumerate() {
-            natural[pos] = if precision16 {
-                u16::from_be_bytes([values[2 * k], values[2 * k + 1]])
-            } else {
-                u16::from(values[k])
-            };
+        let zigzag: Vec<u16> = if precision16 {
+            values
+                .as_chunks::<2>()
+                .0
+                .iter()
+                .map(|&pair| u16::from_be_bytes(pair))
+                .collect()
+        } else {
+            values.iter().map(|&v| u16::from(v)).collect()
+        };
+        for (&pos, v) in ZIGZAG.iter().zip(zigzag) {
+            if let Some(slot) = natural.get_mut(pos) {
+                *slot = v;
+            }
         }
         let base = if id == 0 { &LUMA } else { &CHROMA };
         let (q, diff) = closest_ijg(&natural, base);
@@ -229,7 +240,7 @@ fn read_dqt(mut d: &[u8]) -> Vec<QuantTable> {
             ijg_exact: diff == 0.0,
             ijg_mean_abs_diff: (diff * 100.0).round() / 100.0,
         });
-        d = &d[1 + size..];
+        d = d.get(1 + size..).unwrap_or_default();
     }
     out
 }

@@ -4,6 +4,7 @@
 pub mod block_grid;
 pub mod cfa;
 pub mod content_credentials;
+pub mod cross_channel;
 pub mod jpeg_structure;
 pub mod local_noise;
 pub mod metadata;
@@ -12,6 +13,7 @@ pub mod pixels;
 pub mod residual;
 pub mod spam;
 pub mod spectrum;
+pub mod srm;
 #[cfg(test)]
 pub mod test_images;
 pub mod windows;

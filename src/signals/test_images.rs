@@ -106,3 +106,14 @@ pub fn bayer_bilinear(rgb: &[Vec<f32>; 3], n: usize) -> [Vec<f32>; 3] {
     }
     out
 }
+
+/// A tile whose three channels all equal `luma`.
+pub fn grey_tile(luma: Vec<f32>, size: usize) -> crate::signals::windows::Tile {
+    crate::signals::windows::Tile {
+        x: 0,
+        y: 0,
+        size,
+        rgb: [luma.clone(), luma.clone(), luma.clone()],
+        luma,
+    }
+}

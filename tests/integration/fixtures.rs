@@ -35,7 +35,7 @@ fn png_bytes(img: &RgbaImage) -> Vec<u8> {
 }
 
 /// A PNG of the pattern with extra chunks inserted before IEND.
-fn png_with_chunks(chunks: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn png_with_chunks(chunks: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
     let rgba = image::DynamicImage::ImageRgb8(pattern()).to_rgba8();
     let png = png_bytes(&rgba);
     let iend = png.len() - 12;
@@ -61,7 +61,7 @@ fn text(key: &str, value: &str) -> (&'static [u8; 4], Vec<u8>) {
 }
 
 /// A JPEG of the pattern (IJG quality 90) with APPn segments after SOI.
-fn jpeg_with_segments(segments: &[(u8, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn jpeg_with_segments(segments: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut jpg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 90)
         .encode_image(&pattern())

@@ -6,5 +6,7 @@ mod cli;
 mod common;
 mod dev_set;
 mod fixtures;
+mod fuzz_replay;
+mod hostile;
 mod model;
 mod scan;

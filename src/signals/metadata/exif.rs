@@ -70,12 +70,21 @@ impl ExifSummary {
 
 /// Reads EXIF from any container kamadak-exif supports (JPEG, PNG eXIf, WebP,
 /// TIFF, HEIF/AVIF). Returns `Ok(None)` when there is no EXIF, `Err` with the
-/// parser's message when it is corrupt (partial results are kept).
-pub fn read(bytes: &[u8]) -> (Option<ExifSummary>, Option<String>) {
+/// parser's message when it is corrupt (partial results are kept). EXIF
+/// with more than `max_entries` entries is set aside with an error.
+pub fn read(bytes: &[u8], max_entries: usize) -> (Option<ExifSummary>, Option<String>) {
     let mut reader = exif::Reader::new();
     reader.continue_on_error(true);
+    let bounded = |exif: Exif, problem: Option<String>| {
+        let n = exif.fields().len();
+        if n > max_entries {
+            let why = format!("EXIF has {n} entries, over the limit of {max_entries}: ignored");
+            return (None, Some(why));
+        }
+        (Some(summarize(&exif)), problem)
+    };
     match reader.read_from_container(&mut Cursor::new(bytes)) {
-        Ok(exif) => (Some(summarize(&exif)), None),
+        Ok(exif) => bounded(exif, None),
         Err(exif::Error::NotFound(_)) => (None, None),
         Err(exif::Error::PartialResult(partial)) => {
             let (exif, errors) = partial.into_inner();
@@ -83,7 +92,7 @@ pub fn read(bytes: &[u8]) -> (Option<ExifSummary>, Option<String>) {
                 .first()
                 .map(|e| format!("EXIF partly corrupt: {e}"))
                 .unwrap_or_default();
-            (Some(summarize(&exif)), Some(msg))
+            bounded(exif, Some(msg))
         }
         Err(e @ exif::Error::InvalidFormat(_)) | Err(e @ exif::Error::BlankValue(_)) => {
             (None, Some(format!("EXIF unreadable: {e}")))
@@ -168,11 +177,11 @@ pub(crate) fn decode_utf16_guess(body: &[u8]) -> String {
     let zeros_even = body.iter().step_by(2).filter(|&&b| b == 0).count();
     let zeros_odd = body.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
     let big_endian = zeros_even >= zeros_odd;
-    let units = body.chunks_exact(2).map(|c| {
+    let units = body.as_chunks::<2>().0.iter().map(|&pair| {
         if big_endian {
-            u16::from_be_bytes([c[0], c[1]])
+            u16::from_be_bytes(pair)
         } else {
-            u16::from_le_bytes([c[0], c[1]])
+            u16::from_le_bytes(pair)
         }
     });
     char::decode_utf16(units)
@@ -200,7 +209,7 @@ mod tests {
 
     #[test]
     fn garbage_is_not_exif() {
-        let (summary, _problem) = read(b"\xFF\xD8\xFF\xE1\x00\x10Exif\0\0garbage!");
+        let (summary, _problem) = read(b"\xFF\xD8\xFF\xE1\x00\x10Exif\0\0garbage!", 100);
         assert!(summary.is_none_or(|s| s.make.is_none()));
     }
 }

@@ -56,8 +56,7 @@ pub fn iim_from_photoshop(mut data: &[u8]) -> Option<&[u8]> {
 /// Parses IIM datasets (tag marker 0x1C, record, dataset, length).
 pub fn parse(mut iim: &[u8]) -> IptcSummary {
     let mut s = IptcSummary::default();
-    while iim.len() >= 5 && iim[0] == 0x1C {
-        let (record, dataset) = (iim[1], iim[2]);
+    while let Some(&[0x1C, record, dataset]) = iim.get(..3) {
         let Some(len) = be16(iim, 3) else { break };
         // Extended lengths (high bit set) are only used for huge objects we skip.
         if len & 0x8000 != 0 {
@@ -91,7 +90,7 @@ pub fn parse(mut iim: &[u8]) -> IptcSummary {
                 }
             }
         }
-        iim = &iim[5 + usize::from(len)..];
+        iim = iim.get(5 + usize::from(len)..).unwrap_or_default();
     }
     s
 }

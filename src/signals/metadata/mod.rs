@@ -4,6 +4,9 @@
 //! Absence of metadata proves nothing (platforms strip it) and never counts
 //! as evidence of AI generation.
 
+// Byte parsers read untrusted input: no unchecked indexing.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 pub mod exif;
 pub mod generators;
 pub mod iptc;
@@ -91,7 +94,7 @@ pub fn analyze(
         Structure::Other => {}
     }
 
-    let (exif, exif_problem) = exif::read(bytes);
+    let (exif, exif_problem) = exif::read(bytes, limits.max_exif_entries);
     problems.extend(exif_problem);
     if let Some(e) = &exif {
         let fields = [
@@ -217,16 +220,17 @@ fn assemble_extended_xmp<'a>(chunks: impl Iterator<Item = &'a [u8]>, max: usize)
         if total > max || offset.saturating_add(data.len()) > total {
             continue;
         }
-        let idx = match parts.iter().position(|(g, _, _)| *g == guid) {
-            Some(i) => i,
-            None => {
-                parts.push((guid, total, vec![b' '; total]));
-                parts.len() - 1
-            }
+        if !parts.iter().any(|(g, _, _)| *g == guid) {
+            parts.push((guid, total, vec![b' '; total]));
+        }
+        let Some((_, len, buf)) = parts.iter_mut().find(|(g, _, _)| *g == guid) else {
+            continue;
         };
-        let (_, len, buf) = &mut parts[idx];
-        if *len == total {
-            buf[offset..offset + data.len()].copy_from_slice(data);
+        if let Some(slot) = buf
+            .get_mut(offset..offset + data.len())
+            .filter(|_| *len == total)
+        {
+            slot.copy_from_slice(data);
         }
     }
     parts

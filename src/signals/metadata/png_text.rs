@@ -26,10 +26,9 @@ pub fn decode(chunk: &Chunk<'_>, max_len: usize) -> Result<Option<TextEntry>, St
         b"iTXt" => "PNG iTXt",
         _ => return Ok(None),
     };
-    let key = keyword(chunk.data)?;
-    let body = &chunk.data[key.len() + 1..];
+    let (key, body) = keyword(chunk.data)?;
     let value = match &chunk.kind {
-        b"tEXt" => latin1(&body[..body.len().min(max_len)]),
+        b"tEXt" => latin1(prefix(body, max_len)),
         b"zTXt" => {
             // compression method byte (0 = zlib), then the stream
             let stream = body.get(1..).ok_or("zTXt without compression method")?;
@@ -43,7 +42,7 @@ pub fn decode(chunk: &Chunk<'_>, max_len: usize) -> Result<Option<TextEntry>, St
             if flag == 1 {
                 String::from_utf8_lossy(&inflate(text, max_len)?).into_owned()
             } else {
-                String::from_utf8_lossy(&text[..text.len().min(max_len)]).into_owned()
+                String::from_utf8_lossy(prefix(text, max_len)).into_owned()
             }
         }
     };
@@ -54,21 +53,25 @@ pub fn decode(chunk: &Chunk<'_>, max_len: usize) -> Result<Option<TextEntry>, St
     }))
 }
 
-fn keyword(data: &[u8]) -> Result<&[u8], String> {
-    let n = data
-        .iter()
+/// The keyword (NUL-terminated, at most 79 bytes) and what follows it.
+fn keyword(data: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    data.iter()
         .take(80)
         .position(|&b| b == 0)
-        .ok_or("text chunk keyword not terminated within 80 bytes")?;
-    Ok(&data[..n])
+        .and_then(|n| Some((data.get(..n)?, data.get(n + 1..)?)))
+        .ok_or_else(|| "text chunk keyword not terminated within 80 bytes".into())
 }
 
 fn skip_nul_terminated(data: &[u8]) -> Result<&[u8], String> {
-    let n = data
-        .iter()
+    data.iter()
         .position(|&b| b == 0)
-        .ok_or("iTXt field not terminated")?;
-    Ok(&data[n + 1..])
+        .and_then(|n| data.get(n + 1..))
+        .ok_or_else(|| "iTXt field not terminated".into())
+}
+
+/// At most the first `n` bytes.
+fn prefix(b: &[u8], n: usize) -> &[u8] {
+    b.get(..n).unwrap_or(b)
 }
 
 fn latin1(b: &[u8]) -> String {

@@ -82,7 +82,7 @@ pub fn read(img: &DynamicImage, max_len: usize) -> Result<Vec<TextEntry>, String
         };
         let len_bits = bits
             .read_bytes(4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .and_then(|b| Some(u32::from_be_bytes(b.try_into().ok()?) as usize))
             .ok_or("stealth payload length truncated")?;
         let len = len_bits / 8;
         if len > max_len {

@@ -187,7 +187,7 @@ pub fn scan_raw(bytes: &[u8], known: &[(usize, usize)], limits: &Limits) -> Vec<
     let mut out = Vec::new();
     let mut from = 0;
     while out.len() < limits.max_xmp_packets {
-        let Some(i) = memchr::memmem::find(&bytes[from..], OPEN) else {
+        let Some(i) = memchr::memmem::find(bytes.get(from..).unwrap_or_default(), OPEN) else {
             break;
         };
         let start = from + i;
@@ -196,12 +196,11 @@ pub fn scan_raw(bytes: &[u8], known: &[(usize, usize)], limits: &Limits) -> Vec<
             continue;
         }
         let window_end = bytes.len().min(start.saturating_add(limits.max_xmp_bytes));
-        if let Some(j) = memchr::memmem::find(&bytes[start..window_end], CLOSE) {
+        let window = bytes.get(start..window_end).unwrap_or_default();
+        if let Some(j) = memchr::memmem::find(window, CLOSE) {
             let end = start + j + CLOSE.len();
-            out.push((
-                start,
-                String::from_utf8_lossy(&bytes[start..end]).into_owned(),
-            ));
+            let packet = window.get(..j + CLOSE.len()).unwrap_or_default();
+            out.push((start, String::from_utf8_lossy(packet).into_owned()));
             from = end;
         }
     }

@@ -1,0 +1,195 @@
+//! The ablation table and learning curve of docs/METHOD.md: the pixel
+//! features of a labelled set are extracted once under the three training
+//! conditions (a as delivered, b JPEG q90, c halved then JPEG q80), then
+//! the model is trained with 5-fold cross-validation grouped by image for
+//! each feature family alone and with each family removed; the learning
+//! curve retrains on growing shares of the images.
+//!
+//! ```text
+//! cargo run --release --example ablation -- ../shared/eval/dev [LAMBDA,...]
+//! ```
+//! With several penalties, the full model is also compared across them.
+//! Prints Markdown tables.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use provenant::dataset;
+use provenant::model::training::{self, condition_name, parse_conditions};
+use provenant::model::{self, Sample, DEFAULT_LAMBDA};
+use provenant::Limits;
+
+/// The family of a feature, for ablation.
+fn family(name: &str) -> &'static str {
+    match name.split('_').next() {
+        Some("spam") => "SPAM",
+        Some("srm") => "SRM",
+        Some("xch") => "cross-channel",
+        _ => "simple",
+    }
+}
+
+/// Features that record compression history rather than generation: the
+/// JPEG 8×8 block grid and the spectral peak at period 8.
+fn compression_history(name: &str) -> bool {
+    name.starts_with("block_grid") || name.starts_with("spectrum_peak_8")
+}
+
+fn keep(samples: &[Sample], wanted: impl Fn(&str) -> bool) -> Vec<Sample> {
+    samples
+        .iter()
+        .map(|s| Sample {
+            features: s.features.iter().copied().filter(|f| wanted(f.0)).collect(),
+            ..s.clone()
+        })
+        .collect()
+}
+
+/// The co-occurrence probabilities as they are, not square-rooted as the
+/// features carry them (squared back), the simple features unchanged.
+fn raw_probabilities(samples: &[Sample]) -> Vec<Sample> {
+    samples
+        .iter()
+        .map(|s| Sample {
+            features: s
+                .features
+                .iter()
+                .map(|&(n, v)| (n, if family(n) == "simple" { v } else { v * v }))
+                .collect(),
+            ..s.clone()
+        })
+        .collect()
+}
+
+/// One table row: trains and prints AUC per condition, TPR at 1 % and 5 %
+/// FPR under condition c, and the time the training took.
+fn row(label: &str, samples: &[Sample], lambda: f64, conditions: &[String]) {
+    let start = Instant::now();
+    let dims = samples.first().map_or(0, |s| s.features.len());
+    match model::train(samples, lambda, 5, conditions.to_vec(), String::new()) {
+        Ok(m) => {
+            let per = &m.training.cross_validation.per_condition;
+            let aucs: Vec<String> = per.iter().map(|c| format!("{:.3}", c.auc)).collect();
+            let c = per.last().copied();
+            println!(
+                "| {label} | {dims} | {} | {:.2} | {:.2} | {:.0} s |",
+                aucs.join(" | "),
+                c.map_or(f64::NAN, |c| c.tpr_at_1pct_fpr),
+                c.map_or(f64::NAN, |c| c.tpr_at_5pct_fpr),
+                start.elapsed().as_secs_f64()
+            );
+        }
+        Err(e) => println!("| {label} | {dims} | {e} |"),
+    }
+}
+
+/// The images (groups) of a random, class-stratified share of the set.
+fn subset(samples: &[Sample], share: f64, seed: u64) -> Vec<Sample> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut groups: Vec<(usize, bool)> = samples.iter().map(|s| (s.group, s.synthetic)).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let mut chosen = Vec::new();
+    for class in [false, true] {
+        let mut g: Vec<usize> = groups
+            .iter()
+            .filter(|x| x.1 == class)
+            .map(|x| x.0)
+            .collect();
+        // Fisher-Yates with xorshift.
+        for i in (1..g.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            g.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let n = (share * g.len() as f64).round() as usize;
+        chosen.extend(g.into_iter().take(n));
+    }
+    samples
+        .iter()
+        .filter(|s| chosen.contains(&s.group))
+        .cloned()
+        .collect()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let root = PathBuf::from(args.get(1).map_or("../shared/eval/dev", String::as_str));
+    let lambdas: Vec<f64> = match args.get(2) {
+        Some(list) => list.split(',').map(str::parse).collect::<Result<_, _>>()?,
+        None => vec![DEFAULT_LAMBDA],
+    };
+    let lambda = lambdas[0];
+    let entries = dataset::read_manifest(&root.join("manifest.csv"))?;
+    let conditions = parse_conditions(training::DEFAULT_CONDITIONS)?;
+    let start = Instant::now();
+    let set = training::extract(&entries, &root, &conditions, &Limits::default());
+    let names: Vec<String> = conditions.iter().map(condition_name).collect();
+    eprintln!(
+        "{} samples extracted in {:.0} s, {} images skipped",
+        set.samples.len(),
+        start.elapsed().as_secs_f64(),
+        set.skipped.len()
+    );
+    let all = &set.samples;
+    let header = |first: &str| {
+        println!(
+            "| {first} | dims | AUC a ({}) | AUC b ({}) | AUC c ({}) | TPR 1 % (c) | TPR 5 % (c) | time |",
+            names[0], names[1], names[2]
+        );
+        println!("|---|---|---|---|---|---|---|---|");
+    };
+    if lambdas.len() > 1 {
+        header("all features, λ");
+        for &l in &lambdas {
+            row(&format!("{l}"), all, l, &names);
+        }
+        println!();
+    }
+    println!("λ = {lambda}\n");
+    header("features");
+    row("all", all, lambda, &names);
+    row(
+        "all but compression history (block grid, period-8 peak)",
+        &keep(all, |n| !compression_history(n)),
+        lambda,
+        &names,
+    );
+    for f in ["simple", "SPAM", "SRM", "cross-channel"] {
+        row(
+            &format!("{f} alone"),
+            &keep(all, |n| family(n) == f),
+            lambda,
+            &names,
+        );
+    }
+    for f in ["simple", "SPAM", "SRM", "cross-channel"] {
+        row(
+            &format!("all but {f}"),
+            &keep(all, |n| family(n) != f),
+            lambda,
+            &names,
+        );
+    }
+    row(
+        "all, co-occurrence probabilities not square-rooted",
+        &raw_probabilities(all),
+        lambda,
+        &names,
+    );
+    println!("\nLearning curve (all features, share of the images, seeds 1 and 2 below 100 %)\n");
+    header("share of images");
+    for share in [0.25, 0.5, 0.75] {
+        for seed in [1, 2] {
+            row(
+                &format!("{share} (seed {seed})"),
+                &subset(all, share, seed),
+                lambda,
+                &names,
+            );
+        }
+    }
+    row("1.0", all, lambda, &names);
+    Ok(())
+}

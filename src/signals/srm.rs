@@ -1,0 +1,530 @@
+//! A subset of the spatial rich model (Fridrich & Kodovský 2012, "Rich
+//! Models for Steganalysis of Digital Images"): noise residuals from several
+//! linear predictors (1st, 2nd and 3rd order differences, the 3×3 and 5×5
+//! "SQUARE" kernels, the 3×3 "EDGE" kernels), quantised with step q ∈
+//! {c, 2c} (c the kernel's scale), truncated to ±2, and described by the
+//! co-occurrences of four neighbouring quantised values along rows and
+//! columns.
+//!
+//! Two submodels per residual: "spam" (the directional residual's
+//! co-occurrences, folded by sign and direction symmetry: 169 classes) and,
+//! for residuals with several directions, "minmax" (the co-occurrences of
+//! the minimum and of the maximum over the directions, the maximum folded
+//! onto the minimum of the negated residual: 325 classes). 4,628 numbers,
+//! pooled over the tiles' luminance.
+//!
+//! The residual kernels are shared with [`crate::signals::cross_channel`].
+
+use std::sync::LazyLock;
+
+use crate::signals::windows::Tile;
+
+/// Truncation of the quantised residuals.
+const T: i32 = 2;
+/// Values a quantised residual takes.
+pub(crate) const LEVELS: usize = (2 * T + 1) as usize;
+/// Bins of a co-occurrence of four quantised values.
+const BINS: usize = LEVELS * LEVELS * LEVELS * LEVELS;
+/// Border the largest kernel (5×5) needs.
+const BORDER: usize = 2;
+/// Quantisation steps, as multiples of the kernel's scale.
+pub(crate) const STEPS: [f32; 2] = [1.0, 2.0];
+
+/// One linear predictor's residual: taps (dy, dx, coefficient).
+pub(crate) type Stencil = Vec<(isize, isize, f32)>;
+
+/// A family of residuals: one stencil per direction, the scale c, and
+/// which directions form the row and column co-occurrences of the "spam"
+/// submodel.
+pub(crate) struct Kind {
+    /// Short name in feature names.
+    pub name: &'static str,
+    /// Scale of the kernel: q = c · step.
+    pub scale: f32,
+    /// One stencil per direction.
+    pub stencils: Vec<Stencil>,
+    /// Directions counted along rows in the "spam" submodel.
+    rows: &'static [usize],
+    /// Directions counted along columns in the "spam" submodel.
+    cols: &'static [usize],
+}
+
+/// The taps of a square kernel centred on the pixel.
+fn taps<const N: usize>(k: [[f32; N]; N]) -> Stencil {
+    let half = (N / 2) as isize;
+    let mut out = Vec::new();
+    for (a, row) in k.iter().enumerate() {
+        for (b, &v) in row.iter().enumerate() {
+            if v != 0.0 {
+                out.push((a as isize - half, b as isize - half, v));
+            }
+        }
+    }
+    out
+}
+
+/// The residual families, in feature order.
+pub(crate) static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
+    let edge = [[-1.0, 2.0, -1.0], [2.0, -4.0, 2.0], [0.0, 0.0, 0.0]];
+    let flip_rows = |k: [[f32; 3]; 3]| [k[2], k[1], k[0]];
+    let transpose = |k: [[f32; 3]; 3]| {
+        let mut t = [[0.0; 3]; 3];
+        for (a, row) in k.iter().enumerate() {
+            for (b, &v) in row.iter().enumerate() {
+                t[b][a] = v;
+            }
+        }
+        t
+    };
+    let flip_cols = |k: [[f32; 3]; 3]| k.map(|r| [r[2], r[1], r[0]]);
+    vec![
+        Kind {
+            name: "1st",
+            scale: 1.0,
+            // right, left, up, down
+            stencils: vec![
+                vec![(0, 1, 1.0), (0, 0, -1.0)],
+                vec![(0, -1, 1.0), (0, 0, -1.0)],
+                vec![(-1, 0, 1.0), (0, 0, -1.0)],
+                vec![(1, 0, 1.0), (0, 0, -1.0)],
+            ],
+            rows: &[0],
+            cols: &[3],
+        },
+        Kind {
+            name: "2nd",
+            scale: 2.0,
+            // horizontal, vertical
+            stencils: vec![
+                vec![(0, -1, 1.0), (0, 1, 1.0), (0, 0, -2.0)],
+                vec![(-1, 0, 1.0), (1, 0, 1.0), (0, 0, -2.0)],
+            ],
+            rows: &[0],
+            cols: &[1],
+        },
+        Kind {
+            name: "3rd",
+            scale: 3.0,
+            // right, left, up, down
+            stencils: vec![
+                vec![(0, 2, -1.0), (0, 1, 3.0), (0, 0, -3.0), (0, -1, 1.0)],
+                vec![(0, -2, -1.0), (0, -1, 3.0), (0, 0, -3.0), (0, 1, 1.0)],
+                vec![(-2, 0, -1.0), (-1, 0, 3.0), (0, 0, -3.0), (1, 0, 1.0)],
+                vec![(2, 0, -1.0), (1, 0, 3.0), (0, 0, -3.0), (-1, 0, 1.0)],
+            ],
+            rows: &[0],
+            cols: &[3],
+        },
+        Kind {
+            name: "sq3",
+            scale: 4.0,
+            stencils: vec![taps([
+                [-1.0, 2.0, -1.0],
+                [2.0, -4.0, 2.0],
+                [-1.0, 2.0, -1.0],
+            ])],
+            rows: &[0],
+            cols: &[0],
+        },
+        Kind {
+            name: "sq5",
+            scale: 12.0,
+            stencils: vec![taps([
+                [-1.0, 2.0, -2.0, 2.0, -1.0],
+                [2.0, -6.0, 8.0, -6.0, 2.0],
+                [-2.0, 8.0, -12.0, 8.0, -2.0],
+                [2.0, -6.0, 8.0, -6.0, 2.0],
+                [-1.0, 2.0, -2.0, 2.0, -1.0],
+            ])],
+            rows: &[0],
+            cols: &[0],
+        },
+        Kind {
+            name: "edge3",
+            scale: 4.0,
+            // up, down, left, right
+            stencils: vec![
+                taps(edge),
+                taps(flip_rows(edge)),
+                taps(transpose(edge)),
+                taps(flip_cols(transpose(edge))),
+            ],
+            rows: &[0, 1],
+            cols: &[2, 3],
+        },
+    ]
+});
+
+/// A residual map on the tile's interior (side − 4, so that every kernel
+/// fits), row-major.
+#[cfg(test)]
+fn residual(plane: &[f32], size: usize, stencil: &Stencil) -> Vec<f32> {
+    let m = size - 2 * BORDER;
+    let mut out = vec![0.0f32; m * m];
+    for (y, row) in out.chunks_exact_mut(m).enumerate() {
+        residual_row(plane, size, stencil, y, row);
+    }
+    out
+}
+
+/// Row `y` of [`residual`], added into `row` (all taps while the row is
+/// in cache).
+fn residual_row(plane: &[f32], size: usize, stencil: &Stencil, y: usize, row: &mut [f32]) {
+    let m = row.len();
+    for &(dy, dx, coef) in stencil {
+        let start =
+            ((y + BORDER) as isize + dy) as usize * size + ((BORDER as isize) + dx) as usize;
+        for (o, &v) in row.iter_mut().zip(&plane[start..start + m]) {
+            *o += coef * v;
+        }
+    }
+}
+
+/// The residual quantised with each step of [`STEPS`] (scaled by
+/// `scale`), computed row by row without keeping the float map.
+pub(crate) fn quantised_residual(
+    plane: &[f32],
+    size: usize,
+    stencil: &Stencil,
+    scale: f32,
+) -> [Vec<u8>; 2] {
+    let m = size - 2 * BORDER;
+    let mut maps = [vec![0u8; m * m], vec![0u8; m * m]];
+    let mut row = vec![0.0f32; m];
+    for y in 0..m {
+        row.fill(0.0);
+        residual_row(plane, size, stencil, y, &mut row);
+        for (map, step) in maps.iter_mut().zip(STEPS) {
+            quantise_into(&row, scale * step, &mut map[y * m..(y + 1) * m]);
+        }
+    }
+    maps
+}
+
+/// Quantises a residual with step `q`: round(r / q) (ties to even)
+/// truncated to ±T, shifted to 0..LEVELS.
+#[cfg(test)]
+fn quantise(r: &[f32], q: f32) -> Vec<u8> {
+    let mut out = vec![0u8; r.len()];
+    quantise_into(r, q, &mut out);
+    out
+}
+
+fn quantise_into(r: &[f32], q: f32, out: &mut [u8]) {
+    let inv = 1.0 / q;
+    // Clamping first gives the same result as rounding first. Adding and
+    // subtracting 1.5·2²³ rounds to the nearest integer, ties to even, in
+    // the FPU's default mode: a libm call (`roundeven`) per value otherwise
+    // on baseline x86-64.
+    const ROUND: f32 = 12_582_912.0;
+    let (lo, hi) = (-T as f32, T as f32);
+    for (o, &v) in out.iter_mut().zip(r) {
+        *o = (((v * inv).clamp(lo, hi) + ROUND) - ROUND + hi) as u8;
+    }
+}
+
+/// Adds the co-occurrences of four horizontally (`along_rows`) or
+/// vertically consecutive values of a quantised `m`×`m` map. The bin codes
+/// of a row are computed first (a loop the compiler vectorises), then
+/// counted into four interleaved histograms, so that runs of the same bin
+/// (flat areas) do not wait on each other's increments.
+fn cooccur(q: &[u8], m: usize, along_rows: bool, counts: &mut [u64]) {
+    const L: u16 = LEVELS as u16;
+    let mut h = [[0u32; BINS]; 4];
+    let mut codes = vec![0u16; m];
+    let mut code_row = |a: &[u8], b: &[u8], c: &[u8], d: &[u8]| {
+        let n = a.len().min(b.len()).min(c.len()).min(d.len());
+        let out = &mut codes[..n];
+        for ((((o, &a), &b), &c), &d) in out.iter_mut().zip(a).zip(b).zip(c).zip(d) {
+            *o = ((u16::from(a) * L + u16::from(b)) * L + u16::from(c)) * L + u16::from(d);
+        }
+        for (j, &code) in out.iter().enumerate() {
+            h[j & 3][usize::from(code)] += 1;
+        }
+    };
+    if along_rows {
+        for row in q.chunks_exact(m) {
+            code_row(row, &row[1..], &row[2..], &row[3..]);
+        }
+    } else {
+        for y in 0..m.saturating_sub(3) {
+            let r = |k: usize| &q[(y + k) * m..(y + k + 1) * m];
+            code_row(r(0), r(1), r(2), r(3));
+        }
+    }
+    for part in &h {
+        for (c, &v) in counts.iter_mut().zip(part) {
+            *c += u64::from(v);
+        }
+    }
+}
+
+/// Maps each index of a tuple of `order` values in -T..=T (base LEVELS,
+/// first value most significant) to its class under a group of
+/// symmetries; returns the map and the number of classes.
+pub(crate) fn classes(order: usize, symmetries: &[fn(&mut [i32])]) -> (Vec<usize>, usize) {
+    let total = LEVELS.pow(order as u32);
+    let decode = |mut i: usize| {
+        let mut t = vec![0i32; order];
+        for v in t.iter_mut().rev() {
+            *v = (i % LEVELS) as i32 - T;
+            i /= LEVELS;
+        }
+        t
+    };
+    let encode = |t: &[i32]| t.iter().fold(0, |acc, &v| acc * LEVELS + (v + T) as usize);
+    let mut class = vec![usize::MAX; total];
+    let mut next = 0;
+    for i in 0..total {
+        if class[i] != usize::MAX {
+            continue;
+        }
+        for sym in symmetries {
+            let mut t = decode(i);
+            sym(&mut t);
+            class[encode(&t)] = next;
+        }
+        next += 1;
+    }
+    (class, next)
+}
+
+/// The identity symmetry.
+pub(crate) fn same(_: &mut [i32]) {}
+/// Sign symmetry.
+pub(crate) fn negate(t: &mut [i32]) {
+    t.iter_mut().for_each(|v| *v = -*v);
+}
+fn reverse(t: &mut [i32]) {
+    t.reverse();
+}
+fn negate_reverse(t: &mut [i32]) {
+    negate(t);
+    reverse(t);
+}
+
+/// Sign- and direction-symmetric classes of four values (169).
+static SPAM_CLASSES: LazyLock<(Vec<usize>, usize)> =
+    LazyLock::new(|| classes(4, &[same, negate, reverse, negate_reverse]));
+/// Direction-symmetric classes of four values (325).
+static MINMAX_CLASSES: LazyLock<(Vec<usize>, usize)> =
+    LazyLock::new(|| classes(4, &[same, reverse]));
+/// Index of the negated tuple of four values.
+static NEGATED: LazyLock<Vec<usize>> = LazyLock::new(|| {
+    (0..BINS)
+        .map(|i| {
+            // Negating every value mirrors each base-LEVELS digit.
+            let mut j = 0;
+            let mut k = i;
+            let mut place = 1;
+            for _ in 0..4 {
+                j += (LEVELS - 1 - k % LEVELS) * place;
+                k /= LEVELS;
+                place *= LEVELS;
+            }
+            j
+        })
+        .collect()
+});
+
+/// Sums counts into classes and normalises them to sum 1 (all zero if
+/// there were no counts).
+pub(crate) fn fold(counts: &[u64], (class, n): &(Vec<usize>, usize)) -> Vec<f32> {
+    let mut out = vec![0u64; *n];
+    for (&c, &k) in counts.iter().zip(class) {
+        out[k] += c;
+    }
+    let total: u64 = out.iter().sum();
+    out.iter()
+        .map(|&c| {
+            if total == 0 {
+                0.0
+            } else {
+                c as f32 / total as f32
+            }
+        })
+        .collect()
+}
+
+/// The submodels in feature order: (step index, kind index, minmax?).
+fn submodels() -> impl Iterator<Item = (usize, usize, bool)> {
+    (0..STEPS.len()).flat_map(|s| {
+        (0..KINDS.len()).flat_map(move |k| {
+            let minmax = KINDS[k].stencils.len() > 1;
+            [(s, k, false)]
+                .into_iter()
+                .chain(minmax.then_some((s, k, true)))
+        })
+    })
+}
+
+/// Feature names: `srm_q<step>_<kind>_<spam|minmax>_<class>`.
+pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    submodels()
+        .flat_map(|(s, k, minmax)| {
+            let (sub, n) = if minmax {
+                ("minmax", MINMAX_CLASSES.1)
+            } else {
+                ("spam", SPAM_CLASSES.1)
+            };
+            let kind = KINDS[k].name;
+            let step = STEPS[s];
+            (0..n).map(move |c| format!("srm_q{step}_{kind}_{sub}_{c}"))
+        })
+        .collect()
+});
+
+/// The family of an SRM feature name (`srm_<kind>`), for explanations.
+pub fn family(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("srm_q")?;
+    let kind = rest.split('_').nth(1)?;
+    Some(format!("srm_{kind}"))
+}
+
+/// The SRM-subset features of the tiles' luminance, in [`NAMES`] order.
+pub fn features(tiles: &[Tile]) -> Vec<f32> {
+    let subs: Vec<(usize, usize, bool)> = submodels().collect();
+    let mut counts = vec![vec![0u64; BINS]; subs.len()];
+    let mut minimum = vec![vec![0u64; BINS]; subs.len()];
+    for t in tiles.iter().filter(|t| t.size >= 2 * BORDER + 4) {
+        let m = t.size - 2 * BORDER;
+        for (k, kind) in KINDS.iter().enumerate() {
+            // Per direction, one quantised map per step.
+            let maps: Vec<[Vec<u8>; 2]> = kind
+                .stencils
+                .iter()
+                .map(|s| quantised_residual(&t.luma, t.size, s, kind.scale))
+                .collect();
+            for s in 0..STEPS.len() {
+                let q: Vec<&[u8]> = maps.iter().map(|pair| pair[s].as_slice()).collect();
+                for (i, &(ss, kk, minmax)) in subs.iter().enumerate() {
+                    if ss != s || kk != k {
+                        continue;
+                    }
+                    if minmax {
+                        let (lo, hi) = min_max(&q);
+                        for dir in [true, false] {
+                            cooccur(&lo, m, dir, &mut minimum[i]);
+                            cooccur(&hi, m, dir, &mut counts[i]);
+                        }
+                    } else {
+                        for &d in kind.rows {
+                            cooccur(q[d], m, true, &mut counts[i]);
+                        }
+                        for &d in kind.cols {
+                            cooccur(q[d], m, false, &mut counts[i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(NAMES.len());
+    for (i, &(_, _, minmax)) in subs.iter().enumerate() {
+        if minmax {
+            // max(X) counted as min(−X): fold the maxima onto negated bins.
+            let mut merged = minimum[i].clone();
+            for (j, &c) in counts[i].iter().enumerate() {
+                merged[NEGATED[j]] += c;
+            }
+            out.extend(fold(&merged, &MINMAX_CLASSES));
+        } else {
+            out.extend(fold(&counts[i], &SPAM_CLASSES));
+        }
+    }
+    out
+}
+
+/// Element-wise minimum and maximum of quantised maps.
+fn min_max(q: &[&[u8]]) -> (Vec<u8>, Vec<u8>) {
+    let mut lo = q[0].to_vec();
+    let mut hi = q[0].to_vec();
+    for map in &q[1..] {
+        for ((l, h), &v) in lo.iter_mut().zip(hi.iter_mut()).zip(map.iter()) {
+            *l = (*l).min(v);
+            *h = (*h).max(v);
+        }
+    }
+    (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::test_images::{grey_tile as tile, noise};
+
+    #[test]
+    fn quantisation_rounds_ties_to_even_and_truncates() {
+        let r = [
+            -9.0, -2.5, -1.5, -0.5, 0.0, 0.49, 0.5, 0.51, 1.5, 2.5, 3.0, 1e9,
+        ];
+        let expected: Vec<u8> = r
+            .iter()
+            .map(|&v: &f32| (v.round_ties_even().clamp(-2.0, 2.0) as i32 + 2) as u8)
+            .collect();
+        assert_eq!(quantise(&r, 1.0), expected);
+        assert_eq!(expected, vec![0, 0, 0, 2, 2, 2, 2, 3, 4, 4, 4, 4]);
+        assert_eq!(quantise(&[3.0, -3.0, 6.0], 2.0), vec![4, 0, 4]);
+    }
+
+    #[test]
+    fn class_counts_match_the_rich_model() {
+        assert_eq!(SPAM_CLASSES.1, 169);
+        assert_eq!(MINMAX_CLASSES.1, 325);
+        assert_eq!(NAMES.len(), 2 * (6 * 169 + 4 * 325));
+        assert_eq!(NAMES.len(), 4628);
+        assert_eq!(
+            family("srm_q2_edge3_minmax_7").as_deref(),
+            Some("srm_edge3")
+        );
+    }
+
+    #[test]
+    fn every_kernel_sums_to_zero_so_flat_images_give_zero_residuals() {
+        for kind in KINDS.iter() {
+            for s in &kind.stencils {
+                assert_eq!(s.iter().map(|t| t.2).sum::<f32>(), 0.0, "{}", kind.name);
+            }
+        }
+        let f = features(&[tile(vec![77.0; 32 * 32], 32)]);
+        // Every submodel is a distribution concentrated on (0,0,0,0).
+        let zero = 2 * LEVELS * LEVELS * LEVELS + 2 * LEVELS * LEVELS + 2 * LEVELS + 2;
+        let spam_zero = SPAM_CLASSES.0[zero];
+        assert_eq!(f[spam_zero], 1.0);
+        assert!((f.iter().sum::<f32>() - 20.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_horizontal_ramp_shows_only_in_the_horizontal_first_difference() {
+        let n = 32;
+        let ramp: Vec<f32> = (0..n * n).map(|i| (i % n) as f32).collect();
+        let right = residual(&ramp, n, &KINDS[0].stencils[0]);
+        let down = residual(&ramp, n, &KINDS[0].stencils[3]);
+        assert!(right.iter().all(|&v| v == 1.0));
+        assert!(down.iter().all(|&v| v == 0.0));
+        // A linear ramp has no second or third order residual.
+        for k in 1..5 {
+            for s in &KINDS[k].stencils {
+                assert!(residual(&ramp, n, s).iter().all(|&v| v == 0.0));
+            }
+        }
+    }
+
+    #[test]
+    fn noise_spreads_the_cooccurrences_and_rows_sum_to_one_per_submodel() {
+        let f = features(&[tile(noise(64, 3), 64)]);
+        let mut at = 0;
+        for (_, _, minmax) in submodels() {
+            let n = if minmax {
+                MINMAX_CLASSES.1
+            } else {
+                SPAM_CLASSES.1
+            };
+            let part = &f[at..at + n];
+            assert!((part.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+            assert!(part.iter().filter(|&&v| v > 0.0).count() > 20);
+            at += n;
+        }
+        assert_eq!(at, f.len());
+    }
+}
