@@ -198,3 +198,49 @@ fn a_scan_makes_no_network_call() {
     assert!(calls.is_empty(), "network system calls: {calls:#?}");
     assert!(out_dir.path().join("out/report.jsonl").is_file());
 }
+
+#[test]
+fn exif_and_c2pa_over_their_limits_are_set_aside_with_an_error() {
+    use provenant::signals::Outcome;
+    use provenant::{Analyzer, Config, Limits};
+    let analyzer = |limits: Limits| {
+        Analyzer::new(Config {
+            limits,
+            ..Config::default()
+        })
+        .unwrap()
+    };
+    let strict = analyzer(Limits {
+        max_exif_entries: 0,
+        max_c2pa_bytes: 100,
+        ..Limits::default()
+    });
+    let relaxed = analyzer(Limits::default());
+    let errors = |r: &provenant::FileReport| serde_json::to_string(&r.errors).unwrap();
+
+    let exif = crate::common::fixture("ok/a1111-usercomment.jpg");
+    let r = relaxed.analyze_path(&exif);
+    let Outcome::Analysed(m) = &r.metadata else {
+        panic!("metadata analysed")
+    };
+    assert!(m.exif.as_ref().is_some_and(|e| e.entries >= 1), "{m:?}");
+    let r = strict.analyze_path(&exif);
+    let Outcome::Analysed(m) = &r.metadata else {
+        panic!("metadata analysed")
+    };
+    assert!(m.exif.is_none());
+    assert!(errors(&r).contains("over the limit of 0"), "{}", errors(&r));
+
+    let signed = crate::common::fixture("ok/c2pa-genai-signed.jpg");
+    assert!(matches!(
+        relaxed.analyze_path(&signed).c2pa,
+        Outcome::Analysed(_)
+    ));
+    let r = strict.analyze_path(&signed);
+    assert!(
+        matches!(r.c2pa, Outcome::NotApplicable { .. }),
+        "{:?}",
+        r.c2pa
+    );
+    assert!(errors(&r).contains("--max-c2pa-bytes"), "{}", errors(&r));
+}
