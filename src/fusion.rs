@@ -97,7 +97,7 @@ pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
     } else if let Some((p, t)) = model {
         if p >= t.likely_synthetic {
             explanations.push(format!(
-                "Likely synthetic: the pixel model gives P(synthetic) {p:.2} (threshold {:.2}: at most 1% of the real photos it was checked on score this high).",
+                "Likely synthetic: the pixel model gives P(synthetic) {p:.2} (threshold {:.2}: set so that no real photo the model was checked on scores this high, as delivered or laundered).",
                 t.likely_synthetic
             ));
             Verdict::LikelySynthetic
