@@ -14,7 +14,7 @@ use provenant::input::{self, Format};
 use provenant::model::Model;
 use provenant::report::{jsonl, FileReport};
 use provenant::signals::content_credentials::Verifier;
-use provenant::signals::{jpeg_structure, metadata, pixels};
+use provenant::signals::{cross_channel, jpeg_structure, metadata, pixels, spam, srm, windows};
 use provenant::{decode, fusion, pdq, Analyzer, Config, Limits};
 
 /// One dev file: bytes, format, decoded image, its full report.
@@ -105,6 +105,30 @@ fn stages(c: &mut Criterion) {
         run("pdq", &|f| {
             black_box(pdq::hash(&f.image));
         });
+        // The rich residual families alone, on each file's analysis windows
+        // (part of "pixel signals" above).
+        let tiles: Vec<Vec<windows::Tile>> = set
+            .iter()
+            .map(|f| windows::select(&f.image).unwrap_or_default())
+            .collect();
+        for (name, family) in [
+            (
+                "pixel signals: SPAM",
+                spam::features as fn(&[windows::Tile]) -> Vec<f32>,
+            ),
+            ("pixel signals: SRM subset", srm::features),
+            ("pixel signals: cross-channel", cross_channel::features),
+        ] {
+            group.bench_function(BenchmarkId::new(name, set.len()), |b| {
+                b.iter(|| {
+                    for t in &tiles {
+                        for tile in t {
+                            black_box(family(std::slice::from_ref(tile)));
+                        }
+                    }
+                })
+            });
+        }
         let features: Vec<_> = set
             .iter()
             .map(

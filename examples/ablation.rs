@@ -1,9 +1,10 @@
 //! The ablation table and learning curve of docs/METHOD.md: the pixel
 //! features of a labelled set are extracted once under the three training
 //! conditions (a as delivered, b JPEG q90, c halved then JPEG q80), then
-//! the model is trained with 5-fold cross-validation grouped by image for
-//! each feature family alone and with each family removed; the learning
-//! curve retrains on growing shares of the images.
+//! the model is trained with 5-fold cross-validation grouped by image: as
+//! the default model is (one row per analysis window), with one row per
+//! image instead, for each feature family alone and with each family
+//! removed; the learning curve retrains on growing shares of the images.
 //!
 //! ```text
 //! cargo run --release --example ablation -- ../shared/eval/dev [LAMBDA,...]
@@ -17,6 +18,7 @@ use std::time::Instant;
 use provenant::dataset;
 use provenant::model::training::{self, condition_name, parse_conditions};
 use provenant::model::{self, Sample, DEFAULT_LAMBDA};
+use provenant::signals::pixels::feature_names;
 use provenant::Limits;
 
 /// The family of a feature, for ablation.
@@ -35,38 +37,70 @@ fn compression_history(name: &str) -> bool {
     name.starts_with("block_grid") || name.starts_with("spectrum_peak_8")
 }
 
-fn keep(samples: &[Sample], wanted: impl Fn(&str) -> bool) -> Vec<Sample> {
-    samples
-        .iter()
-        .map(|s| Sample {
-            features: s.features.iter().copied().filter(|f| wanted(f.0)).collect(),
-            ..s.clone()
-        })
-        .collect()
+/// Feature names and the samples whose rows hold their values.
+struct Set {
+    names: Vec<&'static str>,
+    samples: Vec<Sample>,
 }
 
-/// The co-occurrence probabilities as they are, not square-rooted as the
-/// features carry them (squared back), the simple features unchanged.
-fn raw_probabilities(samples: &[Sample]) -> Vec<Sample> {
-    samples
-        .iter()
-        .map(|s| Sample {
-            features: s
-                .features
+impl Set {
+    /// The same samples with the rows `rows(sample)`, under `names`.
+    fn with_rows(&self, names: Vec<&'static str>, rows: impl Fn(&Sample) -> Vec<Vec<f32>>) -> Set {
+        let samples = self
+            .samples
+            .iter()
+            .map(|s| Sample {
+                rows: rows(s),
+                ..s.clone()
+            })
+            .collect();
+        Set { names, samples }
+    }
+
+    /// Every value of every row mapped by `f(name, value)`.
+    fn map(&self, f: impl Fn(&str, f32) -> f32) -> Set {
+        self.with_rows(self.names.clone(), |s| {
+            s.rows
                 .iter()
-                .map(|&(n, v)| (n, if family(n) == "simple" { v } else { v * v }))
-                .collect(),
-            ..s.clone()
+                .map(|r| r.iter().zip(&self.names).map(|(&v, n)| f(n, v)).collect())
+                .collect()
         })
-        .collect()
+    }
+
+    /// Only the features whose name is `wanted`.
+    fn keep(&self, wanted: impl Fn(&str) -> bool) -> Set {
+        let columns: Vec<usize> = (0..self.names.len())
+            .filter(|&i| wanted(self.names[i]))
+            .collect();
+        let names = columns.iter().map(|&i| self.names[i]).collect();
+        self.with_rows(names, |s| {
+            s.rows
+                .iter()
+                .map(|r| columns.iter().map(|&i| r[i]).collect())
+                .collect()
+        })
+    }
+
+    /// One row per sample, the mean of its windows: the model fitted on
+    /// images rather than on windows.
+    fn per_image(&self) -> Set {
+        self.with_rows(self.names.clone(), |s| vec![s.mean_row()])
+    }
 }
 
 /// One table row: trains and prints AUC per condition, TPR at 1 % and 5 %
 /// FPR under condition c, and the time the training took.
-fn row(label: &str, samples: &[Sample], lambda: f64, conditions: &[String]) {
+fn row(label: &str, set: &Set, lambda: f64, conditions: &[String]) {
     let start = Instant::now();
-    let dims = samples.first().map_or(0, |s| s.features.len());
-    match model::train(samples, lambda, 5, conditions.to_vec(), String::new()) {
+    let dims = set.names.len();
+    match model::train(
+        &set.names,
+        &set.samples,
+        lambda,
+        5,
+        conditions.to_vec(),
+        String::new(),
+    ) {
         Ok(m) => {
             let per = &m.training.cross_validation.per_condition;
             let aucs: Vec<String> = per.iter().map(|c| format!("{:.3}", c.auc)).collect();
@@ -84,7 +118,8 @@ fn row(label: &str, samples: &[Sample], lambda: f64, conditions: &[String]) {
 }
 
 /// The images (groups) of a random, class-stratified share of the set.
-fn subset(samples: &[Sample], share: f64, seed: u64) -> Vec<Sample> {
+fn subset(set: &Set, share: f64, seed: u64) -> Set {
+    let samples = &set.samples;
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut groups: Vec<(usize, bool)> = samples.iter().map(|s| (s.group, s.synthetic)).collect();
     groups.sort_unstable();
@@ -106,11 +141,14 @@ fn subset(samples: &[Sample], share: f64, seed: u64) -> Vec<Sample> {
         let n = (share * g.len() as f64).round() as usize;
         chosen.extend(g.into_iter().take(n));
     }
-    samples
-        .iter()
-        .filter(|s| chosen.contains(&s.group))
-        .cloned()
-        .collect()
+    Set {
+        names: set.names.clone(),
+        samples: samples
+            .iter()
+            .filter(|s| chosen.contains(&s.group))
+            .cloned()
+            .collect(),
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -132,7 +170,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         start.elapsed().as_secs_f64(),
         set.skipped.len()
     );
-    let all = &set.samples;
+    let all = &Set {
+        names: feature_names().to_vec(),
+        samples: set.samples,
+    };
     let header = |first: &str| {
         println!(
             "| {first} | dims | AUC a ({}) | AUC b ({}) | AUC c ({}) | TPR 1 % (c) | TPR 5 % (c) | time |",
@@ -151,15 +192,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     header("features");
     row("all", all, lambda, &names);
     row(
+        "all, one row per image (mean of its windows)",
+        &all.per_image(),
+        lambda,
+        &names,
+    );
+    row(
         "all but compression history (block grid, period-8 peak)",
-        &keep(all, |n| !compression_history(n)),
+        &all.keep(|n| !compression_history(n)),
         lambda,
         &names,
     );
     for f in ["simple", "SPAM", "SRM", "cross-channel"] {
         row(
             &format!("{f} alone"),
-            &keep(all, |n| family(n) == f),
+            &all.keep(|n| family(n) == f),
             lambda,
             &names,
         );
@@ -167,14 +214,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for f in ["simple", "SPAM", "SRM", "cross-channel"] {
         row(
             &format!("all but {f}"),
-            &keep(all, |n| family(n) != f),
+            &all.keep(|n| family(n) != f),
             lambda,
             &names,
         );
     }
     row(
         "all, co-occurrence probabilities not square-rooted",
-        &raw_probabilities(all),
+        &all.map(|n, v| if family(n) == "simple" { v } else { v * v }),
         lambda,
         &names,
     );

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use provenant::dataset;
 use provenant::model::training::{self, condition_name, parse_conditions};
 use provenant::model::Sample;
+use provenant::signals::pixels::feature_names;
 use provenant::stats::auc;
 use provenant::Limits;
 
@@ -24,7 +25,7 @@ fn oriented_auc(samples: &[&Sample], feature: usize) -> String {
         samples
             .iter()
             .filter(|s| s.synthetic == synthetic)
-            .map(|s| s.features[feature].1)
+            .map(|s| s.mean_row()[feature])
             .collect()
     };
     match auc(&values(true), &values(false)) {
@@ -40,14 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let entries = dataset::read_manifest(&root.join("manifest.csv"))?;
     let conditions = parse_conditions(training::DEFAULT_CONDITIONS)?;
     let set = training::extract(&entries, &root, &conditions, &Limits::default());
-    let names: Vec<&str> = set
-        .samples
-        .first()
-        .ok_or("no image could be analysed")?
-        .features
-        .iter()
-        .map(|f| f.0)
-        .collect();
+    let names = feature_names();
     let mut table: Vec<Vec<String>> = names.iter().map(|n| vec![n.to_string()]).collect();
     let mut dump = format!("condition,file,synthetic,{}\n", names.join(","));
     for (c, condition) in conditions.iter().enumerate() {
@@ -56,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             row.push(oriented_auc(&samples, i));
         }
         for s in &samples {
-            let values: Vec<String> = s.features.iter().map(|v| v.1.to_string()).collect();
+            let values: Vec<String> = s.mean_row().iter().map(f32::to_string).collect();
             dump.push_str(&format!(
                 "{},{},{},{}\n",
                 condition_name(condition),

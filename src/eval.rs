@@ -192,9 +192,15 @@ pub fn cross_validate(
                 .filter(|s| s.group % folds != k)
                 .cloned()
                 .collect();
-            let model =
-                crate::model::train(&train, lambda, folds, names.clone(), set.digest.clone())
-                    .map_err(|e| Error::Config(format!("fold {k}: {e}")))?;
+            let model = crate::model::train(
+                crate::signals::pixels::feature_names(),
+                &train,
+                lambda,
+                folds,
+                names.clone(),
+                set.digest.clone(),
+            )
+            .map_err(|e| Error::Config(format!("fold {k}: {e}")))?;
             Analyzer::new(Config {
                 model: Some(model),
                 ..config.clone()

@@ -228,19 +228,27 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let names = conditions.iter().map(training::condition_name).collect();
-    let model = model::train(&set.samples, args.lambda, args.folds, names, set.digest)
-        .map_err(anyhow::Error::msg)
-        .context("refusing to write a model")?;
+    let model = model::train(
+        provenant::signals::pixels::feature_names(),
+        &set.samples,
+        args.lambda,
+        args.folds,
+        names,
+        set.digest,
+    )
+    .map_err(anyhow::Error::msg)
+    .context("refusing to write a model")?;
     let json = serde_json::to_string_pretty(&model)?;
     std::fs::write(&args.output, json + "\n")
         .with_context(|| format!("writing {}", args.output.display()))?;
     let t = &model.training;
     let cv = &t.cross_validation;
     println!(
-        "{} images, {} samples ({} synthetic) under {}; {} skipped",
+        "{} images, {} samples ({} synthetic; {} window rows) under {}; {} skipped",
         t.images,
         t.samples,
         t.synthetic_samples,
+        t.rows,
         t.conditions.join(", "),
         set.skipped.len()
     );

@@ -8,12 +8,14 @@ use crate::signals::pixels;
 use crate::transform::Transform;
 
 /// Decodes `bytes`, applies `transform` (none if empty), and returns the
-/// pixel features; an error if the pixels cannot be decoded or analysed.
+/// pixel features, one row per analysis window in
+/// [`pixels::feature_names`] order; an error if the pixels cannot be
+/// decoded or analysed.
 pub fn pixel_features(
     bytes: &[u8],
     transform: &Transform,
     limits: &Limits,
-) -> Result<Vec<(&'static str, f32)>, String> {
+) -> Result<Vec<Vec<f32>>, String> {
     let decode_bytes = |b: &[u8]| {
         let format = Format::detect(b).ok_or("not a supported image format")?;
         decode::decode(b, format, limits).map(|img| (img, format))
@@ -24,7 +26,7 @@ pub fn pixel_features(
         decode_bytes(&transform.apply_to_bytes(bytes, limits)?)?
     };
     match pixels::analyze(&img, format == Format::Jpeg) {
-        crate::signals::Outcome::Analysed(p) => Ok(p.features()),
+        crate::signals::Outcome::Analysed(p) => Ok(p.tile_rows()),
         crate::signals::Outcome::NotApplicable { reason } => Err(reason),
     }
 }

@@ -98,6 +98,9 @@ pub struct Training {
     pub images: usize,
     /// Samples (an image under several conditions gives several).
     pub samples: usize,
+    /// Rows fitted (one per analysis window of each sample).
+    #[serde(default)]
+    pub rows: usize,
     /// Synthetic samples.
     pub synthetic_samples: usize,
     /// Conditions (transforms) the samples were made under.
@@ -131,8 +134,12 @@ pub struct Model {
     pub training: Training,
 }
 
-/// One training sample: the image it comes from (folds never split an
-/// image), its label, its named features (NaN = missing).
+/// One training sample: an image under one condition, the image it comes
+/// from (folds never split an image), its label, and one row of feature
+/// values per analysis window (in the order of the names given to
+/// [`train`]; NaN = missing). Every row is a training example; the
+/// sample's score is the mean of its rows' scores, which for this linear
+/// model is the score of the mean row, what analysis computes.
 #[derive(Debug, Clone)]
 pub struct Sample {
     /// Image index.
@@ -141,8 +148,22 @@ pub struct Sample {
     pub condition: usize,
     /// True for synthetic.
     pub synthetic: bool,
-    /// Named features.
-    pub features: Vec<(&'static str, f32)>,
+    /// Feature values, one row per analysis window.
+    pub rows: Vec<Vec<f32>>,
+}
+
+impl Sample {
+    /// The mean of the rows (NaN where the rows are NaN).
+    pub fn mean_row(&self) -> Vec<f32> {
+        let n = self.rows.len().max(1) as f32;
+        let mut mean = vec![0.0f32; self.rows.first().map_or(0, Vec::len)];
+        for row in &self.rows {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v / n;
+            }
+        }
+        mean
+    }
 }
 
 /// The standardisation and linear part of a model.
@@ -151,15 +172,22 @@ struct Core {
     logistic: Logistic,
 }
 
+/// The standardised row of named features (looked up by name, so that a
+/// model reads features in any order).
 fn design_row(scales: &[Scale], features: &[(&str, f32)]) -> Vec<f64> {
     // Features usually come in the model's order: look there first.
-    let value_at = |i: usize, name: &str| {
+    standardise(scales, |i, name| {
         features
             .get(i)
             .filter(|f| f.0 == name)
             .or_else(|| features.iter().find(|f| f.0 == name))
             .map_or(f64::NAN, |f| f64::from(f.1))
-    };
+    })
+}
+
+/// The standardised row of `value_at(index, name)`: missing values become 0
+/// and set their indicator.
+fn standardise(scales: &[Scale], value_at: impl Fn(usize, &str) -> f64) -> Vec<f64> {
     let mut row: Vec<f64> = scales
         .iter()
         .enumerate()
@@ -182,15 +210,34 @@ fn design_row(scales: &[Scale], features: &[(&str, f32)]) -> Vec<f64> {
     row
 }
 
-fn fit_core(samples: &[&Sample], lambda: f64) -> Option<Core> {
-    let names: Vec<&str> = samples.first()?.features.iter().map(|f| f.0).collect();
+/// The standardised rows of a sample, whose values are in model order.
+fn sample_rows<'a>(scales: &'a [Scale], sample: &'a Sample) -> impl Iterator<Item = Vec<f64>> + 'a {
+    sample
+        .rows
+        .iter()
+        .map(|r| standardise(scales, |i, _| r.get(i).map_or(f64::NAN, |&v| f64::from(v))))
+}
+
+impl Core {
+    /// A sample's score: the mean of its rows' scores.
+    fn score(&self, sample: &Sample) -> f64 {
+        let n = sample.rows.len().max(1) as f64;
+        sample_rows(&self.scales, sample)
+            .map(|row| self.logistic.score(&row))
+            .sum::<f64>()
+            / n
+    }
+}
+
+fn fit_core(names: &[&str], samples: &[&Sample], lambda: f64) -> Option<Core> {
+    let rows = || samples.iter().flat_map(|s| &s.rows);
+    let total = rows().count();
     let scales: Vec<Scale> = names
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let values: Vec<f64> = samples
-                .iter()
-                .map(|s| f64::from(s.features[i].1))
+            let values: Vec<f64> = rows()
+                .filter_map(|r| r.get(i).map(|&v| f64::from(v)))
                 .filter(|v| v.is_finite())
                 .collect();
             let n = values.len().max(1) as f64;
@@ -200,15 +247,18 @@ fn fit_core(samples: &[&Sample], lambda: f64) -> Option<Core> {
                 name: name.to_string(),
                 mean,
                 scale: if sd > 1e-9 { sd } else { 1.0 },
-                indicator: values.len() < samples.len(),
+                indicator: values.len() < total,
             }
         })
         .collect();
     let x: Vec<Vec<f64>> = samples
         .iter()
-        .map(|s| design_row(&scales, &s.features))
+        .flat_map(|s| sample_rows(&scales, s))
         .collect();
-    let y: Vec<bool> = samples.iter().map(|s| s.synthetic).collect();
+    let y: Vec<bool> = samples
+        .iter()
+        .flat_map(|s| s.rows.iter().map(|_| s.synthetic))
+        .collect();
     Some(Core {
         logistic: Logistic::fit(&x, &y, lambda)?,
         scales,
@@ -288,12 +338,15 @@ impl Model {
     }
 }
 
-/// Fits a model with `folds`-fold cross-validation grouped by image: the
-/// out-of-fold scores fit the Platt calibration and choose the thresholds,
+/// Fits a model on `samples`, whose rows hold the features `names` in
+/// order, with `folds`-fold cross-validation grouped by image: the
+/// out-of-fold scores (a sample's: the mean over its rows) fit the Platt
+/// calibration and choose the thresholds,
 /// then the model is refitted on everything. Refuses fewer than
 /// [`MIN_PER_CLASS`] images of a class and a cross-validated AUC under
 /// [`MIN_AUC`].
 pub fn train(
+    names: &[&str],
     samples: &[Sample],
     lambda: f64,
     folds: usize,
@@ -315,13 +368,13 @@ pub fn train(
     let mut oof = vec![f64::NAN; samples.len()];
     for k in 0..folds {
         let train: Vec<&Sample> = samples.iter().filter(|s| s.group % folds != k).collect();
-        let core = fit_core(&train, lambda).ok_or("the fit did not converge")?;
+        let core = fit_core(names, &train, lambda).ok_or("the fit did not converge")?;
         for (i, s) in samples
             .iter()
             .enumerate()
             .filter(|(_, s)| s.group % folds == k)
         {
-            oof[i] = core.logistic.score(&design_row(&core.scales, &s.features));
+            oof[i] = core.score(s);
         }
     }
     let labels: Vec<bool> = samples.iter().map(|s| s.synthetic).collect();
@@ -399,7 +452,7 @@ pub fn train(
             .min(0.5),
     };
     let all: Vec<&Sample> = samples.iter().collect();
-    let core = fit_core(&all, lambda).ok_or("the fit did not converge")?;
+    let core = fit_core(names, &all, lambda).ok_or("the fit did not converge")?;
     let synthetic_samples = labels.iter().filter(|&&l| l).count();
     Ok(Model {
         format: FORMAT.into(),
@@ -413,6 +466,7 @@ pub fn train(
         training: Training {
             images: images.len(),
             samples: samples.len(),
+            rows: samples.iter().map(|s| s.rows.len()).sum(),
             synthetic_samples,
             conditions,
             digest,
@@ -432,6 +486,8 @@ pub fn train(
 mod tests {
     use super::*;
 
+    const NAMES: [&str; 2] = ["signal", "gappy"];
+
     /// Two features: "signal" separates the classes noisily, "gappy" is
     /// missing in a third of the samples.
     fn samples(n: usize) -> Vec<Sample> {
@@ -447,11 +503,16 @@ mod tests {
                 let synthetic = group % 2 == 0;
                 let signal = if synthetic { 1.0 } else { 0.0 } + 1.2 * next();
                 let gappy = if group % 3 == 0 { f32::NAN } else { next() };
+                // Every fourth image has a second, noisier window.
+                let mut rows = vec![vec![signal, gappy]];
+                if group % 4 == 1 {
+                    rows.push(vec![signal + next() - 0.5, gappy]);
+                }
                 Sample {
                     group,
                     condition: 0,
                     synthetic,
-                    features: vec![("signal", signal), ("gappy", gappy)],
+                    rows,
                 }
             })
             .collect()
@@ -483,7 +544,17 @@ mod tests {
     #[test]
     fn trains_calibrates_and_round_trips_through_json() {
         let data = samples(200);
-        let m = train(&data, 1.0, 5, vec!["a".into()], "digest".into()).unwrap();
+        let m = train(&NAMES, &data, 1.0, 5, vec!["a".into()], "digest".into()).unwrap();
+        assert_eq!((m.training.samples, m.training.rows), (200, 250));
+        // What training scores (the mean of a sample's rows' scores) is what
+        // analysis scores (the score of its mean row).
+        let named =
+            |row: &[f32]| -> Vec<(&str, f32)> { NAMES.into_iter().zip(row.to_vec()).collect() };
+        let two = &data[1];
+        assert_eq!(two.rows.len(), 2);
+        let mean_of_scores = two.rows.iter().map(|r| m.score(&named(r))).sum::<f64>() / 2.0;
+        let diff = m.score(&named(&two.mean_row())) - mean_of_scores;
+        assert!(diff.abs() < 1e-5, "{diff}");
         let cv = &m.training.cross_validation;
         assert!(cv.auc > 0.75 && cv.auc < 1.0, "{cv:?}");
         assert!(m.features[1].indicator && !m.features[0].indicator);
@@ -504,15 +575,15 @@ mod tests {
 
     #[test]
     fn refuses_too_little_data_and_chance_models() {
-        let err = train(&samples(30), 1.0, 5, vec![], String::new()).unwrap_err();
+        let err = train(&NAMES, &samples(30), 1.0, 5, vec![], String::new()).unwrap_err();
         assert!(err.contains("at least"), "{err}");
         // A feature unrelated to the label.
         let mut noise = samples(200);
         let mut state = 5u64;
         for s in &mut noise {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
-            s.features = vec![("signal", (state >> 40) as f32)];
+            s.rows = vec![vec![(state >> 40) as f32]];
         }
-        assert!(train(&noise, 1.0, 5, vec![], String::new()).is_err());
+        assert!(train(&NAMES[..1], &noise, 1.0, 5, vec![], String::new()).is_err());
     }
 }

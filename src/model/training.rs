@@ -43,7 +43,8 @@ pub fn condition_name(t: &Transform) -> String {
     }
 }
 
-/// Samples of a manifest, the files that gave none (with why), and a digest
+/// Samples of a manifest (feature values in [`feature_names`](crate::signals::pixels::feature_names)
+/// order), the files that gave none (with why), and a digest
 /// of what was used (SHA-256 over each used file's SHA-256, label and the
 /// conditions).
 #[derive(Debug)]
@@ -75,11 +76,11 @@ pub fn extract(
             let mut why = String::new();
             for (condition, t) in conditions.iter().enumerate() {
                 match pixel_features(&bytes, t, limits) {
-                    Ok(features) => samples.push(Sample {
+                    Ok(rows) => samples.push(Sample {
                         group,
                         condition,
                         synthetic: e.synthetic,
-                        features,
+                        rows,
                     }),
                     Err(err) => why = err,
                 }

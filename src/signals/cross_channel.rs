@@ -2,7 +2,8 @@
 //! green and blue quantised residuals at the same pixel (first-order
 //! horizontal and vertical, second-order horizontal and vertical, the 3×3
 //! SQUARE kernel; q ∈ {c, 2c}, truncated to ±2, folded by sign: 63 classes
-//! each), 630 numbers pooled over the tiles.
+//! each), 630 numbers from the tiles given (the pipeline gives one at a
+//! time).
 //!
 //! Demosaicing interpolates two colours out of three at every pixel, so a
 //! camera's residuals are tied across channels in a way a generator's
@@ -46,7 +47,9 @@ pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
 /// for grey tiles (identical channels carry no joint information beyond
 /// the luminance models).
 pub fn features(tiles: &[Tile]) -> Vec<f32> {
+    const L: u16 = LEVELS as u16;
     let mut counts = vec![vec![0u64; BINS]; srm::STEPS.len() * RESIDUALS.len()];
+    let mut codes: Vec<u16> = Vec::new();
     for t in tiles.iter().filter(|t| t.size >= 8) {
         for (r_index, &(kind, dir, _)) in RESIDUALS.iter().enumerate() {
             let k = &KINDS[kind];
@@ -56,9 +59,22 @@ pub fn features(tiles: &[Tile]) -> Vec<f32> {
                 .map(|plane| quantised_residual(plane, t.size, &k.stencils[dir], k.scale))
                 .collect();
             for s in 0..srm::STEPS.len() {
+                // Joint bin codes of the three channels, then counted.
+                codes.resize(q[0][s].len(), 0);
+                for ((o, &a), (&b, &d)) in codes
+                    .iter_mut()
+                    .zip(&q[0][s])
+                    .zip(q[1][s].iter().zip(&q[2][s]))
+                {
+                    *o = (u16::from(a) * L + u16::from(b)) * L + u16::from(d);
+                }
+                let mut h = [[0u32; BINS.next_power_of_two()]; 4];
+                srm::count_codes(&codes, &mut h);
                 let c = &mut counts[s * RESIDUALS.len() + r_index];
-                for ((&a, &b), &d) in q[0][s].iter().zip(&q[1][s]).zip(&q[2][s]) {
-                    c[(usize::from(a) * LEVELS + usize::from(b)) * LEVELS + usize::from(d)] += 1;
+                for part in &h {
+                    for (c, &v) in c.iter_mut().zip(part) {
+                        *c += u64::from(v);
+                    }
                 }
             }
         }

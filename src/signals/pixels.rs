@@ -2,6 +2,8 @@
 //! pixel signal on them (and the local noise map on the whole image), and
 //! read their results against each other.
 
+use std::sync::LazyLock;
+
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +18,32 @@ use crate::signals::spectrum::{self, PeakSource, SpectrumEvidence};
 use crate::signals::srm;
 use crate::signals::windows;
 use crate::signals::Outcome;
+
+/// The simple pixel features, in order.
+const SIMPLE_NAMES: [&str; 22] = [
+    "spectrum_tail_decay",
+    "spectrum_tail_fit_rms",
+    "spectrum_high_over_mid",
+    "spectrum_peak_2",
+    "spectrum_peak_4",
+    "spectrum_peak_8",
+    "block_grid",
+    "residual_sigma",
+    "residual_kurtosis",
+    "nlf_slope",
+    "nlf_fit",
+    "corr_rg",
+    "corr_gb",
+    "corr_rb",
+    "residual_autocorr_1",
+    "residual_autocorr_2",
+    "npr_ratio",
+    "npr_autocorr",
+    "cfa_score",
+    "cfa_green",
+    "local_noise_spread",
+    "local_noise_outliers",
+];
 
 /// The evidence of every pixel signal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,86 +66,85 @@ pub struct PixelForensics {
     pub cfa: Option<CfaEvidence>,
     /// Local noise map (`None` with fewer than 16 usable 64×64 blocks).
     pub local_noise: Option<LocalNoiseEvidence>,
-    /// SPAM residual co-occurrences (686 numbers, [`spam::NAMES`] order):
-    /// model input only, not written to reports.
+    /// Per analysis window, the rich residual features (SPAM, the SRM
+    /// subset, the cross-channel histograms; [`rich_names`] order),
+    /// square-rooted: model input only, not written to reports.
     #[serde(skip, default)]
-    pub spam: Vec<f32>,
-    /// SRM-subset residual co-occurrences ([`srm::NAMES`] order): model
-    /// input only.
-    #[serde(skip, default)]
-    pub srm: Vec<f32>,
-    /// Cross-channel residual histograms ([`cross_channel::NAMES`] order):
-    /// model input only.
-    #[serde(skip, default)]
-    pub cross_channel: Vec<f32>,
+    pub tile_features: Vec<Vec<f32>>,
 }
 
 impl PixelForensics {
-    /// The named numeric features of the pixel signals, in a fixed order
-    /// (the simple features, then SPAM, the SRM subset and the
-    /// cross-channel histograms); NaN where a signal does not apply (grey
-    /// image, too few blocks). Ratios are on a log scale; the co-occurrence
-    /// probabilities enter square-rooted (the Hellinger embedding of a
-    /// histogram: rare bins weigh more against common ones; in grouped
-    /// cross-validation on dev it raised AUC as delivered 0.945 → 0.962
-    /// and after JPEG q90 0.887 → 0.897).
+    /// The named numeric features of the pixel signals, in
+    /// [`feature_names`] order: the simple features, then the mean over the
+    /// windows of the rich residual features. NaN where a signal does not
+    /// apply (grey image, too few blocks). Ratios are on a log scale; the
+    /// co-occurrence probabilities enter square-rooted (the Hellinger
+    /// embedding of a histogram: rare bins weigh more against common ones).
+    /// For a linear model, the score of these means is the mean of the
+    /// scores of [`PixelForensics::tile_rows`], the rows it was trained on.
     pub fn features(&self) -> Vec<(&'static str, f32)> {
-        let mut all = self.simple_features();
-        for (names, values) in [
-            (&*spam::NAMES, &self.spam),
-            (&*srm::NAMES, &self.srm),
-            (&*cross_channel::NAMES, &self.cross_channel),
-        ] {
-            all.extend(
-                names
-                    .iter()
-                    .map(String::as_str)
-                    .zip(values.iter().map(|v| v.sqrt())),
-            );
+        let n = self.tile_features.len().max(1) as f32;
+        let mut mean = vec![0.0f32; rich_names().len()];
+        for row in &self.tile_features {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v / n;
+            }
         }
+        let mut all = self.simple_features();
+        all.extend(rich_names().iter().copied().zip(mean));
         all
     }
 
+    /// One row of feature values per analysis window, in [`feature_names`]
+    /// order: the image's simple features, then that window's rich
+    /// features. The model is trained on these rows.
+    pub fn tile_rows(&self) -> Vec<Vec<f32>> {
+        let simple = self.simple_values();
+        self.tile_features
+            .iter()
+            .map(|tile| simple.iter().chain(tile).copied().collect())
+            .collect()
+    }
+
     fn simple_features(&self) -> Vec<(&'static str, f32)> {
+        SIMPLE_NAMES
+            .iter()
+            .copied()
+            .zip(self.simple_values())
+            .collect()
+    }
+
+    fn simple_values(&self) -> [f32; SIMPLE_NAMES.len()] {
         let s = &self.spectrum;
         let r = &self.residual;
         let profile = &s.radial_profile;
         let band = |a: usize, b: usize| crate::stats::mean(&profile[a..b]);
         let nan = f32::NAN;
-        vec![
-            ("spectrum_tail_decay", s.tail_decay),
-            ("spectrum_tail_fit_rms", s.tail_fit_rms),
-            ("spectrum_high_over_mid", band(22, 32) - band(10, 22)),
-            ("spectrum_peak_2", s.peak_period_2.max(1e-3).ln()),
-            ("spectrum_peak_4", s.peak_period_4.max(1e-3).ln()),
-            ("spectrum_peak_8", s.peak_period_8.max(1e-3).ln()),
-            (
-                "block_grid",
-                self.block_grid.as_ref().map_or(nan, |g| g.strength.ln()),
-            ),
-            ("residual_sigma", (r.sigma + 0.01).ln()),
-            ("residual_kurtosis", r.kurtosis),
-            ("nlf_slope", r.nlf_slope.unwrap_or(nan)),
-            ("nlf_fit", r.nlf_fit.unwrap_or(nan)),
-            ("corr_rg", r.corr_rg.unwrap_or(nan)),
-            ("corr_gb", r.corr_gb.unwrap_or(nan)),
-            ("corr_rb", r.corr_rb.unwrap_or(nan)),
-            ("residual_autocorr_1", r.autocorr_1),
-            ("residual_autocorr_2", r.autocorr_2),
-            ("npr_ratio", self.npr.ratio),
-            ("npr_autocorr", self.npr.autocorr),
-            ("cfa_score", self.cfa.as_ref().map_or(nan, |c| c.score)),
-            ("cfa_green", self.cfa.as_ref().map_or(nan, |c| c.green)),
-            (
-                "local_noise_spread",
-                self.local_noise.as_ref().map_or(nan, |l| l.spread),
-            ),
-            (
-                "local_noise_outliers",
-                self.local_noise
-                    .as_ref()
-                    .map_or(nan, |l| l.outlier_fraction),
-            ),
+        [
+            s.tail_decay,
+            s.tail_fit_rms,
+            band(22, 32) - band(10, 22),
+            s.peak_period_2.max(1e-3).ln(),
+            s.peak_period_4.max(1e-3).ln(),
+            s.peak_period_8.max(1e-3).ln(),
+            self.block_grid.as_ref().map_or(nan, |g| g.strength.ln()),
+            (r.sigma + 0.01).ln(),
+            r.kurtosis,
+            r.nlf_slope.unwrap_or(nan),
+            r.nlf_fit.unwrap_or(nan),
+            r.corr_rg.unwrap_or(nan),
+            r.corr_gb.unwrap_or(nan),
+            r.corr_rb.unwrap_or(nan),
+            r.autocorr_1,
+            r.autocorr_2,
+            self.npr.ratio,
+            self.npr.autocorr,
+            self.cfa.as_ref().map_or(nan, |c| c.score),
+            self.cfa.as_ref().map_or(nan, |c| c.green),
+            self.local_noise.as_ref().map_or(nan, |l| l.spread),
+            self.local_noise
+                .as_ref()
+                .map_or(nan, |l| l.outlier_fraction),
         ]
     }
 
@@ -131,6 +158,31 @@ impl PixelForensics {
         out.extend(self.local_noise.as_ref().map(LocalNoiseEvidence::sentence));
         out
     }
+}
+
+/// The names of the rich residual features: SPAM, the SRM subset, the
+/// cross-channel histograms.
+pub fn rich_names() -> &'static [&'static str] {
+    static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        [&*spam::NAMES, &*srm::NAMES, &*cross_channel::NAMES]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    });
+    &NAMES
+}
+
+/// The names of [`PixelForensics::features`] and of the values of
+/// [`PixelForensics::tile_rows`], in order.
+pub fn feature_names() -> &'static [&'static str] {
+    static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        SIMPLE_NAMES
+            .into_iter()
+            .chain(rich_names().iter().copied())
+            .collect()
+    });
+    &NAMES
 }
 
 /// The family a feature belongs to, for explanations: the SPAM features
@@ -219,10 +271,18 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
         local_noise: local_noise::map(img)
             .as_ref()
             .and_then(local_noise::analyze),
-        spam: spam::features(&tiles),
-        srm: srm::features(&tiles),
-        cross_channel: cross_channel::features(&tiles),
+        tile_features: tiles.iter().map(rich_features).collect(),
     })
+}
+
+/// The rich residual features of one window, square-rooted.
+fn rich_features(tile: &windows::Tile) -> Vec<f32> {
+    let one = std::slice::from_ref(tile);
+    let mut out = spam::features(one);
+    out.extend(srm::features(one));
+    out.extend(cross_channel::features(one));
+    out.iter_mut().for_each(|v| *v = v.sqrt());
+    out
 }
 
 #[cfg(test)]
@@ -252,10 +312,22 @@ mod tests {
                 "{name} has no description"
             );
         }
+        let features = p.features();
         assert_eq!(
-            p.features().len(),
+            features.len(),
             22 + spam::LEN + srm::NAMES.len() + cross_channel::NAMES.len()
         );
+        // The model's training rows: one per window, the simple features
+        // repeated, the rich features averaging to the image's.
+        let rows = p.tile_rows();
+        assert_eq!(rows.len(), p.windows.len());
+        assert!(rows.len() > 1);
+        for (i, (name, value)) in features.iter().enumerate() {
+            assert_eq!(feature_names()[i], *name);
+            let mean = rows.iter().map(|r| r[i]).sum::<f32>() / rows.len() as f32;
+            assert!((mean - value).abs() <= 1e-5 * (1.0 + value.abs()), "{name}");
+        }
+        assert_ne!(rows[0], rows[1], "windows differ in their rich features");
         assert_eq!(
             describe_feature("cfa_score missing"),
             "no demosaicing trace"

@@ -77,28 +77,48 @@ impl ResidualEvidence {
 /// med(max of lows, med of mids, min of highs) over three neighbouring columns.
 pub fn median3(plane: &[f32], width: usize) -> Vec<f32> {
     let (w, h) = (width, plane.len() / width.max(1));
-    let mut out = Vec::with_capacity(w * h);
-    let mut sorted = vec![[0.0f32; 3]; w];
-    for y in 0..h {
+    let mut out = vec![0.0f32; w * h];
+    // The sorted column triples of a row, one array per rank, with the
+    // border columns replicated on each side, so that the loops below run
+    // over equal-length slices (and vectorise).
+    let mut ranks = [
+        vec![0.0f32; w + 2],
+        vec![0.0f32; w + 2],
+        vec![0.0f32; w + 2],
+    ];
+    for (y, line) in out.chunks_exact_mut(w.max(1)).enumerate() {
         let up = &plane[y.saturating_sub(1) * w..][..w];
         let row = &plane[y * w..][..w];
         let down = &plane[(y + 1).min(h - 1) * w..][..w];
-        for x in 0..w {
-            sorted[x] = sort3(up[x], row[x], down[x]);
+        let [lo, mid, hi] = &mut ranks;
+        for ((((l, m), t), (&a, &b)), &c) in lo[1..=w]
+            .iter_mut()
+            .zip(&mut mid[1..=w])
+            .zip(&mut hi[1..=w])
+            .zip(up.iter().zip(row))
+            .zip(down)
+        {
+            [*l, *m, *t] = sort3(a, b, c);
         }
-        for x in 0..w {
-            let (l, c, r) = (
-                sorted[x.saturating_sub(1)],
-                sorted[x],
-                sorted[(x + 1).min(w - 1)],
-            );
-            let low = max(max(l[0], c[0]), r[0]);
-            let mid = sort3(l[1], c[1], r[1])[1];
-            let high = min(min(l[2], c[2]), r[2]);
-            out.push(sort3(low, mid, high)[1]);
+        for rank in [&mut *lo, &mut *mid, &mut *hi] {
+            rank[0] = rank[1];
+            rank[w + 1] = rank[w];
+        }
+        let ([l0, l1, l2], [m0, m1, m2], [h0, h1, h2]) =
+            (shifted3(lo, w), shifted3(mid, w), shifted3(hi, w));
+        for (x, o) in line.iter_mut().enumerate() {
+            let low = max(max(l0[x], l1[x]), l2[x]);
+            let middle = sort3(m0[x], m1[x], m2[x])[1];
+            let high = min(min(h0[x], h1[x]), h2[x]);
+            *o = sort3(low, middle, high)[1];
         }
     }
     out
+}
+
+/// The three `w`-long windows of a `w + 2`-long slice.
+fn shifted3(r: &[f32], w: usize) -> [&[f32]; 3] {
+    [&r[..w], &r[1..=w], &r[2..]]
 }
 
 /// Sorts three values with compare-and-select only (branch-free; no NaN
@@ -140,9 +160,23 @@ pub fn residual(plane: &[f32], width: usize) -> Vec<f32> {
 fn local_mean5(plane: &[f32], n: usize) -> Vec<f32> {
     let span = |i: usize| i.saturating_sub(2)..(i + 3).min(n);
     let mut rows = vec![0.0f32; n * n];
+    let interior = 2..n.saturating_sub(2).max(2);
     for (out, row) in rows.chunks_exact_mut(n).zip(plane.chunks_exact(n)) {
-        for (x, o) in out.iter_mut().enumerate() {
-            *o = row[span(x)].iter().sum();
+        // Full windows, in the order `sum` adds them (a loop that vectorises).
+        if let Some(inner) = out.get_mut(interior.clone()) {
+            let shifted = inner
+                .iter_mut()
+                .zip(row)
+                .zip(&row[1..])
+                .zip(&row[2..])
+                .zip(&row[3..])
+                .zip(&row[4..]);
+            for (((((o, a), b), c), d), e) in shifted {
+                *o = a + b + c + d + e;
+            }
+        }
+        for x in (0..n).filter(|x| !interior.contains(x)) {
+            out[x] = row[span(x)].iter().sum();
         }
     }
     let widths: Vec<f32> = (0..n).map(|x| span(x).len() as f32).collect();

@@ -10,8 +10,8 @@
 //! co-occurrences, folded by sign and direction symmetry: 169 classes) and,
 //! for residuals with several directions, "minmax" (the co-occurrences of
 //! the minimum and of the maximum over the directions, the maximum folded
-//! onto the minimum of the negated residual: 325 classes). 4,628 numbers,
-//! pooled over the tiles' luminance.
+//! onto the minimum of the negated residual: 325 classes). 4,628 numbers
+//! from the luminance of the tiles given (the pipeline gives one at a time).
 //!
 //! The residual kernels are shared with [`crate::signals::cross_channel`].
 
@@ -212,14 +212,19 @@ fn quantise(r: &[f32], q: f32) -> Vec<u8> {
 
 fn quantise_into(r: &[f32], q: f32, out: &mut [u8]) {
     let inv = 1.0 / q;
-    // Clamping first gives the same result as rounding first. Adding and
-    // subtracting 1.5·2²³ rounds to the nearest integer, ties to even, in
-    // the FPU's default mode: a libm call (`roundeven`) per value otherwise
-    // on baseline x86-64.
+    // Clamping first gives the same result as rounding first. Adding
+    // 1.5·2²³ rounds to the nearest integer, ties to even, in the FPU's
+    // default mode (a libm call per value otherwise on baseline x86-64),
+    // and leaves that integer in the low bits of the sum, whose spacing is
+    // 1 there: read back with integer operations, the loop vectorises
+    // (a float-to-integer conversion per value does not).
     const ROUND: f32 = 12_582_912.0;
+    const ZERO: u32 = ROUND.to_bits() - T as u32;
     let (lo, hi) = (-T as f32, T as f32);
     for (o, &v) in out.iter_mut().zip(r) {
-        *o = (((v * inv).clamp(lo, hi) + ROUND) - ROUND + hi) as u8;
+        let bits = ((v * inv).clamp(lo, hi) + ROUND).to_bits();
+        // `min` keeps a NaN residual in range.
+        *o = bits.wrapping_sub(ZERO).min(2 * T as u32) as u8;
     }
 }
 
@@ -230,7 +235,7 @@ fn quantise_into(r: &[f32], q: f32, out: &mut [u8]) {
 /// (flat areas) do not wait on each other's increments.
 fn cooccur(q: &[u8], m: usize, along_rows: bool, counts: &mut [u64]) {
     const L: u16 = LEVELS as u16;
-    let mut h = [[0u32; BINS]; 4];
+    let mut h = [[0u32; BINS.next_power_of_two()]; 4];
     let mut codes = vec![0u16; m];
     let mut code_row = |a: &[u8], b: &[u8], c: &[u8], d: &[u8]| {
         let n = a.len().min(b.len()).min(c.len()).min(d.len());
@@ -238,9 +243,7 @@ fn cooccur(q: &[u8], m: usize, along_rows: bool, counts: &mut [u64]) {
         for ((((o, &a), &b), &c), &d) in out.iter_mut().zip(a).zip(b).zip(c).zip(d) {
             *o = ((u16::from(a) * L + u16::from(b)) * L + u16::from(c)) * L + u16::from(d);
         }
-        for (j, &code) in out.iter().enumerate() {
-            h[j & 3][usize::from(code)] += 1;
-        }
+        count_codes(out, &mut h);
     };
     if along_rows {
         for row in q.chunks_exact(m) {
@@ -256,6 +259,25 @@ fn cooccur(q: &[u8], m: usize, along_rows: bool, counts: &mut [u64]) {
         for (c, &v) in counts.iter_mut().zip(part) {
             *c += u64::from(v);
         }
+    }
+}
+
+/// Counts bin codes into four interleaved histograms (consecutive codes
+/// into different ones, so that runs of the same bin, as in flat areas, do
+/// not wait on each other's increments). The histograms are a power of two
+/// long and indexed by `code & (SLOTS - 1)`: the same bin for codes under
+/// SLOTS, without a bounds check per count.
+pub(crate) fn count_codes<const SLOTS: usize>(codes: &[u16], h: &mut [[u32; SLOTS]; 4]) {
+    const { assert!(SLOTS.is_power_of_two()) };
+    let slot = |code: u16| usize::from(code) & (SLOTS - 1);
+    let mut quads = codes.chunks_exact(4);
+    for quad in &mut quads {
+        for (part, &code) in h.iter_mut().zip(quad) {
+            part[slot(code)] += 1;
+        }
+    }
+    for (part, &code) in h.iter_mut().zip(quads.remainder()) {
+        part[slot(code)] += 1;
     }
 }
 
@@ -456,15 +478,18 @@ mod tests {
     #[test]
     fn quantisation_rounds_ties_to_even_and_truncates() {
         let r = [
-            -9.0, -2.5, -1.5, -0.5, 0.0, 0.49, 0.5, 0.51, 1.5, 2.5, 3.0, 1e9,
+            -9.0, -2.5, -1.5, -0.5, -0.0, 0.0, 0.49, 0.5, 0.51, 1.5, 2.5, 3.0, 1e9,
         ];
         let expected: Vec<u8> = r
             .iter()
             .map(|&v: &f32| (v.round_ties_even().clamp(-2.0, 2.0) as i32 + 2) as u8)
             .collect();
         assert_eq!(quantise(&r, 1.0), expected);
-        assert_eq!(expected, vec![0, 0, 0, 2, 2, 2, 2, 3, 4, 4, 4, 4]);
+        assert_eq!(expected, vec![0, 0, 0, 2, 2, 2, 2, 2, 3, 4, 4, 4, 4]);
         assert_eq!(quantise(&[3.0, -3.0, 6.0], 2.0), vec![4, 0, 4]);
+        let odd = [f32::INFINITY, f32::NEG_INFINITY, f32::NAN];
+        assert_eq!(quantise(&odd, 1.0)[..2], [4, 0]);
+        assert!(quantise(&odd, 1.0)[2] <= 4, "NaN stays in range");
     }
 
     #[test]

@@ -20,10 +20,19 @@ fn the_embedded_model_is_reproduced_by_calibrate_on_dev() {
     let conditions = training::parse_conditions(training::DEFAULT_CONDITIONS).unwrap();
     let set = training::extract(&entries, &dev_dir(), &conditions, &Limits::default());
     let names = conditions.iter().map(training::condition_name).collect();
-    let fitted = model::train(&set.samples, model::DEFAULT_LAMBDA, 5, names, set.digest).unwrap();
+    let fitted = model::train(
+        provenant::signals::pixels::feature_names(),
+        &set.samples,
+        model::DEFAULT_LAMBDA,
+        5,
+        names,
+        set.digest,
+    )
+    .unwrap();
     let embedded = Model::embedded();
     assert_eq!(fitted.training.digest, embedded.training.digest);
     assert_eq!(fitted.training.samples, embedded.training.samples);
+    assert_eq!(fitted.training.rows, embedded.training.rows);
     assert_eq!(fitted.features.len(), embedded.features.len());
     // FFT code paths differ by CPU (SIMD), so allow rounding differences.
     let pairs = fitted
@@ -57,7 +66,9 @@ fn cross_validated_verdicts_keep_real_photos_out_of_likely_synthetic() {
         &dev_dir(),
         &Transform::default(),
         config,
-        5,
+        // 3 folds rather than the 5 of docs/METHOD.md: 12 fits instead of
+        // 30, a third of the time, the same checks.
+        3,
         model::DEFAULT_LAMBDA,
     )
     .unwrap();
@@ -72,11 +83,13 @@ fn cross_validated_verdicts_keep_real_photos_out_of_likely_synthetic() {
     );
     assert!(e.declared_correct.of >= 50);
     assert_eq!(e.declared_correct.count, e.declared_correct.of);
-    // Measured 0.976 (target 0.97); 0.929 with SPAM alone, 0.898 before.
-    assert!(e.auc.unwrap() > 0.96, "{:?}", e.auc);
+    // Measured with 3 folds 0.985 (with 5: 0.989; target 0.97; 0.976 with
+    // one training row per image, 0.929 with SPAM alone, 0.898 before).
+    assert!(e.auc.unwrap() > 0.975, "{:?}", e.auc);
     let synthetic = &e.confusion["synthetic"];
+    // Measured 55 with 3 folds (58 with 5; 43 with one row per image).
     assert!(
-        synthetic.get("likely-synthetic").copied().unwrap_or(0) >= 10,
+        synthetic.get("likely-synthetic").copied().unwrap_or(0) >= 40,
         "{synthetic:?}"
     );
 }
