@@ -9,6 +9,19 @@ pub fn mean(v: &[f32]) -> f32 {
     (v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len() as f64) as f32
 }
 
+/// Element-wise mean of rows of `len` values (zeros if there are none;
+/// NaN where a row is NaN).
+pub fn mean_rows(rows: &[Vec<f32>], len: usize) -> Vec<f32> {
+    let n = rows.len().max(1) as f32;
+    let mut mean = vec![0.0f32; len];
+    for row in rows {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v / n;
+        }
+    }
+    mean
+}
+
 /// Population variance (0 if empty).
 pub fn variance(v: &[f32]) -> f32 {
     let m = f64::from(mean(v));

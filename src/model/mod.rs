@@ -155,14 +155,7 @@ pub struct Sample {
 impl Sample {
     /// The mean of the rows (NaN where the rows are NaN).
     pub fn mean_row(&self) -> Vec<f32> {
-        let n = self.rows.len().max(1) as f32;
-        let mut mean = vec![0.0f32; self.rows.first().map_or(0, Vec::len)];
-        for row in &self.rows {
-            for (m, v) in mean.iter_mut().zip(row) {
-                *m += v / n;
-            }
-        }
-        mean
+        crate::stats::mean_rows(&self.rows, self.rows.first().map_or(0, Vec::len))
     }
 }
 

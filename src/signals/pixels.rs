@@ -83,13 +83,7 @@ impl PixelForensics {
     /// For a linear model, the score of these means is the mean of the
     /// scores of [`PixelForensics::tile_rows`], the rows it was trained on.
     pub fn features(&self) -> Vec<(&'static str, f32)> {
-        let n = self.tile_features.len().max(1) as f32;
-        let mut mean = vec![0.0f32; rich_names().len()];
-        for row in &self.tile_features {
-            for (m, v) in mean.iter_mut().zip(row) {
-                *m += v / n;
-            }
-        }
+        let mean = crate::stats::mean_rows(&self.tile_features, rich_names().len());
         let mut all = self.simple_features();
         all.extend(rich_names().iter().copied().zip(mean));
         all
@@ -114,6 +108,7 @@ impl PixelForensics {
             .collect()
     }
 
+    /// The simple features' values, in [`SIMPLE_NAMES`] order.
     fn simple_values(&self) -> [f32; SIMPLE_NAMES.len()] {
         let s = &self.spectrum;
         let r = &self.residual;
