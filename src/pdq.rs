@@ -6,6 +6,8 @@
 //! gradients. Two images are "the same picture" at a Hamming distance of
 //! about 31 or less (of 256).
 
+use std::sync::LazyLock;
+
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,8 @@ const KEPT: usize = 16;
 const MIN_SIDE: usize = 5;
 /// Blur passes (each along rows then columns).
 const PASSES: usize = 2;
+/// Image rows blurred together.
+const ROWS: usize = 8;
 
 /// A PDQ hash and its quality (0-100; under ~50 the hash is unreliable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,39 +58,53 @@ fn window(old: usize, new: usize) -> usize {
     old.div_ceil(2 * new)
 }
 
-/// Box blur of one line (`len` samples `stride` apart) into `out`, with a
-/// window centred as in the reference: shorter windows at both ends.
-fn box_line(input: &[f32], out: &mut [f32], start: usize, len: usize, stride: usize, win: usize) {
+/// Box blur of `L` lines at once, stored interleaved (sample `i` of line
+/// `l` at `i·L + l`), into `out`, with a window centred as in the
+/// reference: shorter windows at both ends. Each line is summed in the same
+/// order as alone; the lines only share the loop, so that their running
+/// sums proceed side by side (in vector lanes) instead of waiting on one
+/// another.
+fn box_lanes<const L: usize>(input: &[f32], out: &mut [f32], win: usize) {
+    let (input, _) = input.as_chunks::<L>();
+    let (out, _) = out.as_chunks_mut::<L>();
+    let len = input.len().min(out.len());
     let half = (win + 2) / 2;
-    let at = |i: usize| start + i * stride;
-    let (mut sum, mut count) = (0.0f32, 0usize);
+    let mut sum = [0.0f32; L];
+    let mut count = 0usize;
     let (mut left, mut right, mut o) = (0usize, 0usize, 0usize);
+    let add = |sum: &mut [f32; L], v: &[f32; L]| sum.iter_mut().zip(v).for_each(|(s, &v)| *s += v);
+    let sub = |sum: &mut [f32; L], v: &[f32; L]| sum.iter_mut().zip(v).for_each(|(s, &v)| *s -= v);
+    let mean = |out: &mut [f32; L], sum: &[f32; L], count: usize| {
+        out.iter_mut()
+            .zip(sum)
+            .for_each(|(o, &s)| *o = s / count as f32);
+    };
     // The window grows to full size, slides, then shrinks.
     for _ in 0..half - 1 {
-        sum += input[at(right)];
+        add(&mut sum, &input[right]);
         count += 1;
         right += 1;
     }
     for _ in 0..(win + 1 - half) {
-        sum += input[at(right)];
+        add(&mut sum, &input[right]);
         count += 1;
         right += 1;
-        out[at(o)] = sum / count as f32;
+        mean(&mut out[o], &sum, count);
         o += 1;
     }
     for _ in 0..len - win {
-        sum += input[at(right)];
-        sum -= input[at(left)];
+        add(&mut sum, &input[right]);
+        sub(&mut sum, &input[left]);
         right += 1;
         left += 1;
-        out[at(o)] = sum / count as f32;
+        mean(&mut out[o], &sum, count);
         o += 1;
     }
     for _ in 0..half - 1 {
-        sum -= input[at(left)];
+        sub(&mut sum, &input[left]);
         count -= 1;
         left += 1;
-        out[at(o)] = sum / count as f32;
+        mean(&mut out[o], &sum, count);
         o += 1;
     }
 }
@@ -145,27 +163,37 @@ fn downsample(img: &DynamicImage, rows: usize, cols: usize) -> Vec<f32> {
     );
     let blur = rows != SIDE || cols != SIDE;
     let columns: Vec<usize> = (0..SIDE).map(|j| pick(j, cols)).collect();
-    // rows × 64: each row blurred, at the picked columns.
+    // rows × 64: each row blurred, at the picked columns; ROWS rows at a
+    // time, interleaved (the last group padded with zero rows).
     let mut strip = vec![0.0f32; rows * SIDE];
-    let (mut line, mut scratch) = (vec![0.0f32; cols], vec![0.0f32; cols]);
-    for y in 0..rows {
-        luma_row(img, y, &mut line);
-        if blur {
-            for _ in 0..PASSES {
-                box_line(&line, &mut scratch, 0, cols, 1, win_x);
-                std::mem::swap(&mut line, &mut scratch);
+    let mut line = vec![0.0f32; cols];
+    let (mut group, mut scratch) = (vec![0.0f32; cols * ROWS], vec![0.0f32; cols * ROWS]);
+    for y0 in (0..rows).step_by(ROWS) {
+        let n = ROWS.min(rows - y0);
+        group.fill(0.0);
+        for r in 0..n {
+            luma_row(img, y0 + r, &mut line);
+            for (x, &v) in line.iter().enumerate() {
+                group[x * ROWS + r] = v;
             }
         }
-        for (j, &c) in columns.iter().enumerate() {
-            strip[y * SIDE + j] = line[c];
+        if blur {
+            for _ in 0..PASSES {
+                box_lanes::<ROWS>(&group, &mut scratch, win_x);
+                std::mem::swap(&mut group, &mut scratch);
+            }
+        }
+        for r in 0..n {
+            for (j, &c) in columns.iter().enumerate() {
+                strip[(y0 + r) * SIDE + j] = group[c * ROWS + r];
+            }
         }
     }
     if blur {
+        // The 64 columns of the strip are its lanes.
         let mut scratch = vec![0.0f32; rows * SIDE];
         for _ in 0..PASSES {
-            for j in 0..SIDE {
-                box_line(&strip, &mut scratch, j, rows, SIDE, win_y);
-            }
+            box_lanes::<SIDE>(&strip, &mut scratch, win_y);
             std::mem::swap(&mut strip, &mut scratch);
         }
     }
@@ -194,17 +222,22 @@ fn quality(a: &[f32]) -> u8 {
     (sum / 90).min(100) as u8
 }
 
-/// Frequencies 1-16 of the 2-D DCT-II of the 64×64 image: D·A·Dᵀ with
-/// D[i][j] = √(2/64)·cos(π/128·(i+1)·(2j+1)).
-fn dct_16(a: &[f32]) -> [f32; KEPT * KEPT] {
+/// The DCT rows used: D[i][j] = √(2/64)·cos(π/128·(i+1)·(2j+1)), i < 16.
+static DCT: LazyLock<Vec<f32>> = LazyLock::new(|| {
     let scale = (2.0 / SIDE as f64).sqrt();
-    let d: Vec<f32> = (0..KEPT * SIDE)
+    (0..KEPT * SIDE)
         .map(|k| {
             let (i, j) = ((k / SIDE) as f64, (k % SIDE) as f64);
             (scale * (std::f64::consts::PI / 2.0 / SIDE as f64 * (i + 1.0) * (2.0 * j + 1.0)).cos())
                 as f32
         })
-        .collect();
+        .collect()
+});
+
+/// Frequencies 1-16 of the 2-D DCT-II of the 64×64 image: D·A·Dᵀ with D
+/// the rows of [`DCT`].
+fn dct_16(a: &[f32]) -> [f32; KEPT * KEPT] {
+    let d = &*DCT;
     let mut t = vec![0.0f32; KEPT * SIDE];
     for i in 0..KEPT {
         for j in 0..SIDE {
@@ -308,7 +341,26 @@ mod tests {
         // shrinking windows, divided by their sizes.
         let input: Vec<f32> = (0..6).map(|v| v as f32).collect();
         let mut out = vec![0.0; 6];
-        box_line(&input, &mut out, 0, 6, 1, 3);
+        box_lanes::<1>(&input, &mut out, 3);
         assert_eq!(out, vec![0.5, 1.0, 2.0, 3.0, 4.0, 4.5]);
+        // Interleaved lines give each line's own blur.
+        let lines: Vec<Vec<f32>> = (0..3)
+            .map(|l| {
+                (0..50)
+                    .map(|i| ((i * 37 + l * 11) % 23) as f32 * 0.7)
+                    .collect()
+            })
+            .collect();
+        let interleaved: Vec<f32> = (0..50)
+            .flat_map(|i| lines.iter().map(move |l| l[i]))
+            .collect();
+        let mut together = vec![0.0; 150];
+        box_lanes::<3>(&interleaved, &mut together, 7);
+        for (l, line) in lines.iter().enumerate() {
+            let mut alone = vec![0.0; 50];
+            box_lanes::<1>(line, &mut alone, 7);
+            let lane: Vec<f32> = together.iter().skip(l).step_by(3).copied().collect();
+            assert_eq!(lane, alone);
+        }
     }
 }
