@@ -26,7 +26,7 @@ pub(crate) const LEVELS: usize = (2 * T + 1) as usize;
 /// Bins of a co-occurrence of four quantised values.
 const BINS: usize = LEVELS * LEVELS * LEVELS * LEVELS;
 /// Border the largest kernel (5×5) needs.
-const BORDER: usize = 2;
+pub(crate) const BORDER: usize = 2;
 /// Quantisation steps, as multiples of the kernel's scale.
 pub(crate) const STEPS: [f32; 2] = [1.0, 2.0];
 
