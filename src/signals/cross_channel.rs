@@ -55,9 +55,9 @@ pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The cross-channel features of the tiles, in [`NAMES`] order; all zero
-/// for grey tiles (identical channels carry no joint information beyond
-/// the luminance models).
+/// The cross-channel features of the tiles, in [`NAMES`] order. Grey
+/// tiles (identical channels) put all their mass on the diagonal classes:
+/// nothing beyond what the luminance models see.
 pub fn features(tiles: &[Tile]) -> Vec<f32> {
     const L: u16 = LEVELS as u16;
     let mut counts = vec![vec![0u64; HALVES.len() * BINS]; srm::STEPS.len() * RESIDUALS.len()];
@@ -113,9 +113,9 @@ fn busy_half(luma: &[f32], size: usize) -> Vec<u16> {
             (luma[at + 1] - p).abs() + (luma[at + size] - p).abs()
         })
         .collect();
-    let mut sorted = activity.clone();
-    let middle = sorted.len() / 2;
-    let median = *sorted.select_nth_unstable_by(middle, f32::total_cmp).1;
+    let mut scratch = activity.clone();
+    let middle = scratch.len() / 2;
+    let median = *scratch.select_nth_unstable_by(middle, f32::total_cmp).1;
     activity
         .iter()
         .map(|&a| if a > median { BINS as u16 } else { 0 })

@@ -160,13 +160,26 @@ pub(crate) static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
 #[cfg(test)]
 fn residual(plane: &[f32], size: usize, stencil: &Stencil) -> Vec<f32> {
     let m = size - 2 * BORDER;
+    let taps = row_taps(stencil, size);
     let mut out = vec![0.0f32; m * m];
     for (y, row) in out.chunks_exact_mut(m).enumerate() {
-        residual_row(plane, size, stencil, y, |x, values| {
+        residual_row(plane, &taps, y * size, m, |x, values| {
             row[x..x + values.len()].copy_from_slice(values);
         });
     }
     out
+}
+
+/// The stencil's taps as (offset in the plane of the tap for the first
+/// interior pixel, coefficient); a row `y` further down adds `y · size`.
+fn row_taps(stencil: &Stencil, size: usize) -> Vec<(usize, f32)> {
+    stencil
+        .iter()
+        .map(|&(dy, dx, coef)| {
+            let start = (BORDER as isize + dy) as usize * size + (BORDER as isize + dx) as usize;
+            (start, coef)
+        })
+        .collect()
 }
 
 /// Outputs computed together: a block's sums stay in registers while
@@ -174,30 +187,24 @@ fn residual(plane: &[f32], size: usize, stencil: &Stencil) -> Vec<f32> {
 /// load and a store per tap instead).
 const BLOCK: usize = 32;
 
-/// Row `y` of [`residual`], given to `emit(x, values)` block by block. The
+/// The `m` residuals of the interior row starting `row_start` samples into
+/// the plane ([`row_taps`]), given to `emit(x, values)` block by block. The
 /// taps are added in stencil order from 0, so every block sums the same
-/// way; the last block overlaps its predecessor rather than being shorter.
+/// way; the last block overlaps its predecessor rather than being shorter
+/// (a row shorter than a block, which windows never are, is summed whole).
 #[inline(always)]
 fn residual_row(
     plane: &[f32],
-    size: usize,
-    stencil: &Stencil,
-    y: usize,
+    taps: &[(usize, f32)],
+    row_start: usize,
+    m: usize,
     mut emit: impl FnMut(usize, &[f32]),
 ) {
-    let m = size - 2 * BORDER;
-    let offsets: Vec<(usize, f32)> = stencil
-        .iter()
-        .map(|&(dy, dx, coef)| {
-            let start =
-                ((y + BORDER) as isize + dy) as usize * size + ((BORDER as isize) + dx) as usize;
-            (start, coef)
-        })
-        .collect();
     if m < BLOCK {
         let mut row = vec![0.0f32; m];
-        for &(start, coef) in &offsets {
-            for (o, &v) in row.iter_mut().zip(&plane[start..start + m]) {
+        for &(start, coef) in taps {
+            let values = &plane[row_start + start..][..m];
+            for (o, &v) in row.iter_mut().zip(values) {
                 *o += coef * v;
             }
         }
@@ -208,8 +215,8 @@ fn residual_row(
     loop {
         let x0 = x.min(m - BLOCK);
         let mut sums = [0.0f32; BLOCK];
-        for &(start, coef) in &offsets {
-            if let Some(values) = plane[start + x0..].first_chunk::<BLOCK>() {
+        for &(start, coef) in taps {
+            if let Some(values) = plane[row_start + start + x0..].first_chunk::<BLOCK>() {
                 for (o, &v) in sums.iter_mut().zip(values) {
                     *o += coef * v;
                 }
@@ -235,9 +242,10 @@ pub(crate) fn quantised_residual(
     scale: f32,
 ) -> [Vec<u8>; 2] {
     let m = size - 2 * BORDER;
+    let taps = row_taps(stencil, size);
     let mut maps = [vec![0u8; m * m], vec![0u8; m * m]];
     for y in 0..m {
-        residual_row(plane, size, stencil, y, |x, values| {
+        residual_row(plane, &taps, y * size, m, |x, values| {
             for (map, step) in maps.iter_mut().zip(STEPS) {
                 let at = y * m + x;
                 quantise_into(values, scale * step, &mut map[at..at + values.len()]);
