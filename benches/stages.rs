@@ -116,6 +116,9 @@ fn stages(c: &mut Criterion) {
                 "pixel signals: SPAM",
                 spam::features as fn(&[windows::Tile]) -> Vec<f32>,
             ),
+            ("pixel signals: colour SPAM", |t| {
+                t.iter().flat_map(spam::colour_features).collect()
+            }),
             ("pixel signals: SRM subset", srm::features),
             ("pixel signals: cross-channel", cross_channel::features),
         ] {

@@ -25,6 +25,7 @@ use provenant::Limits;
 fn family(name: &str) -> &'static str {
     match name.split('_').next() {
         Some("spam") => "SPAM",
+        Some("cspam") => "colour SPAM",
         Some("srm") => "SRM",
         Some("xch") => "cross-channel",
         _ => "simple",
@@ -203,7 +204,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lambda,
         &names,
     );
-    for f in ["simple", "SPAM", "SRM", "cross-channel"] {
+    for f in ["simple", "SPAM", "colour SPAM", "SRM", "cross-channel"] {
         row(
             &format!("{f} alone"),
             &all.keep(|n| family(n) == f),
@@ -211,7 +212,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &names,
         );
     }
-    for f in ["simple", "SPAM", "SRM", "cross-channel"] {
+    for f in ["simple", "SPAM", "colour SPAM", "SRM", "cross-channel"] {
         row(
             &format!("all but {f}"),
             &all.keep(|n| family(n) != f),

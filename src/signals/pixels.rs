@@ -66,7 +66,7 @@ pub struct PixelForensics {
     pub cfa: Option<CfaEvidence>,
     /// Local noise map (`None` with fewer than 16 usable 64×64 blocks).
     pub local_noise: Option<LocalNoiseEvidence>,
-    /// Per analysis window, the rich residual features (SPAM, the SRM
+    /// Per analysis window, the rich residual features (SPAM, colour SPAM, the SRM
     /// subset, the cross-channel histograms; [`rich_names`] order),
     /// square-rooted: model input only, not written to reports.
     #[serde(skip, default)]
@@ -155,15 +155,20 @@ impl PixelForensics {
     }
 }
 
-/// The names of the rich residual features: SPAM, the SRM subset, the
-/// cross-channel histograms.
+/// The names of the rich residual features: SPAM, colour SPAM, the SRM
+/// subset, the cross-channel histograms.
 pub fn rich_names() -> &'static [&'static str] {
     static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-        [&*spam::NAMES, &*srm::NAMES, &*cross_channel::NAMES]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect()
+        [
+            &*spam::NAMES,
+            &*spam::COLOUR_NAMES,
+            &*srm::NAMES,
+            &*cross_channel::NAMES,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
     });
     &NAMES
 }
@@ -188,6 +193,8 @@ pub fn feature_family(name: &str) -> String {
         "spam_straight".into()
     } else if name.starts_with("spam_d_") {
         "spam_diagonal".into()
+    } else if let Some(pair) = name.strip_prefix("cspam_").and_then(|n| n.get(..2)) {
+        format!("colour_spam_{pair}")
     } else if name.starts_with("xch_") {
         "cross_channel".into()
     } else {
@@ -227,6 +234,9 @@ pub fn describe_feature(name: &str) -> String {
         "local_noise_outliers" => "share of local noise outlier blocks",
         "spam_straight" => "fine-texture co-occurrences, straight neighbours (SPAM)",
         "spam_diagonal" => "fine-texture co-occurrences, diagonal neighbours (SPAM)",
+        "colour_spam_rg" => "fine-texture co-occurrences of red minus green (colour SPAM)",
+        "colour_spam_bg" => "fine-texture co-occurrences of blue minus green (colour SPAM)",
+        "colour_spam_rb" => "fine-texture co-occurrences of red minus blue (colour SPAM)",
         "srm_1st" => "first-order residual co-occurrences (SRM)",
         "srm_2nd" => "second-order residual co-occurrences (SRM)",
         "srm_3rd" => "third-order residual co-occurrences (SRM)",
@@ -274,6 +284,7 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
 fn rich_features(tile: &windows::Tile) -> Vec<f32> {
     let one = std::slice::from_ref(tile);
     let mut out = spam::features(one);
+    out.extend(spam::colour_features(tile));
     out.extend(srm::features(one));
     out.extend(cross_channel::features(one));
     out.iter_mut().for_each(|v| *v = v.sqrt());
@@ -310,7 +321,7 @@ mod tests {
         let features = p.features();
         assert_eq!(
             features.len(),
-            22 + spam::LEN + srm::NAMES.len() + cross_channel::NAMES.len()
+            22 + 4 * spam::LEN + srm::NAMES.len() + cross_channel::NAMES.len()
         );
         // The model's training rows: one per window, the simple features
         // repeated, the rich features averaging to the image's.

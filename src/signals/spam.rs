@@ -6,10 +6,16 @@
 //! noise, which camera pipelines and generators leave differently.
 //!
 //! Computed on the luminance of the analysis tiles, rounded to integers
-//! (the pixel grid).
+//! (the pixel grid), and on the three colour differences R−G, B−G and R−B
+//! ("colour SPAM", 3 × 686 more): demosaicing and chroma subsampling tie
+//! the colour channels' fine texture together in a camera photograph, and
+//! a generator's decoder ties them differently; the differences keep that
+//! trace after a halving and a JPEG re-encoding better than the luminance
+//! does (docs/METHOD.md, ablation).
 
 use std::sync::LazyLock;
 
+use crate::signals::srm;
 use crate::signals::windows::Tile;
 
 /// Truncation threshold of the differences.
@@ -27,10 +33,14 @@ pub const LEN: usize = 2 * PER_GROUP;
 const STRAIGHT: [(isize, isize); 2] = [(0, 1), (1, 0)];
 const DIAGONAL: [(isize, isize); 2] = [(1, 1), (1, -1)];
 
-/// Feature names: `spam_s_<a>_<b>_<c>` (straight) and `spam_d_…`
-/// (diagonal), for P(next difference c | previous two a, b), a, b, c in
-/// -3..=3 (written m3..p3).
-pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+/// The colour differences of colour SPAM: (minuend, subtrahend) planes
+/// and the name of the pair.
+const COLOUR_PAIRS: [(usize, usize, &str); 3] = [(0, 1, "rg"), (2, 1, "bg"), (0, 2, "rb")];
+
+/// The names of one plane's features: `<prefix>_s_<a>_<b>_<c>` (straight)
+/// and `<prefix>_d_…` (diagonal), for P(next difference c | previous two
+/// a, b), a, b, c in -3..=3 (written m3..p3).
+fn plane_names(prefix: &str) -> impl Iterator<Item = String> + '_ {
     let level = |i: usize| {
         let v = i as i32 - T;
         if v < 0 {
@@ -39,14 +49,23 @@ pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
             format!("p{v}")
         }
     };
-    ["s", "d"]
-        .iter()
-        .flat_map(|group| {
-            (0..PER_GROUP).map(move |k| {
-                let (a, b, c) = (k / (LEVELS * LEVELS), (k / LEVELS) % LEVELS, k % LEVELS);
-                format!("spam_{group}_{}_{}_{}", level(a), level(b), level(c))
-            })
+    ["s", "d"].into_iter().flat_map(move |group| {
+        (0..PER_GROUP).map(move |k| {
+            let (a, b, c) = (k / (LEVELS * LEVELS), (k / LEVELS) % LEVELS, k % LEVELS);
+            format!("{prefix}_{group}_{}_{}_{}", level(a), level(b), level(c))
         })
+    })
+}
+
+/// Feature names of the luminance: `spam_s_…` and `spam_d_…`.
+pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| plane_names("spam").collect());
+
+/// Feature names of the colour differences: `cspam_<pair>_s_…` and
+/// `cspam_<pair>_d_…`, pair `rg`, `bg`, `rb`.
+pub static COLOUR_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    COLOUR_PAIRS
+        .iter()
+        .flat_map(|(_, _, pair)| plane_names(&format!("cspam_{pair}")).collect::<Vec<_>>())
         .collect()
 });
 
@@ -56,7 +75,9 @@ type Counts = Vec<u64>;
 /// Counts the triples of one step and of its opposite. The truncated
 /// differences along the step are computed once into a map; a triple is
 /// then three entries of that map one step apart, and its bin codes are
-/// computed a row at a time (loops that vectorise) before counting.
+/// computed a row at a time (loops that vectorise), then counted by the
+/// histogram counter shared with the SRM. The opposite step's counts are a
+/// permutation of the step's: counted once.
 fn count_direction(pixels: &[i32], n: usize, (dy, dx): (isize, isize), counts: &mut Counts) {
     const L: u16 = LEVELS as u16;
     // Rows or columns [lo, hi) where a walk of `k` steps of `d` stays in.
@@ -85,28 +106,26 @@ fn count_direction(pixels: &[i32], n: usize, (dy, dx): (isize, isize), counts: &
     let ((y0, y1), (x0, x1)) = (range(dy, 3), range(dx, 3));
     let width = x1.saturating_sub(x0);
     let mut codes = vec![0u16; width];
-    let mut mirrored = vec![0u16; width];
-    let mut h = [[0u32; PER_GROUP]; 2];
+    let mut h = [[0u32; PER_GROUP.next_power_of_two()]; 4];
     for y in y0..y1 {
         let d = |k: isize| &diff[offset(y, x0, k)..][..width];
         let (a, b, c) = (d(0), d(1), d(2));
-        for ((((code, back), &a), &b), &c) in
-            codes.iter_mut().zip(&mut mirrored).zip(a).zip(b).zip(c)
-        {
-            let (a, b, c) = (u16::from(a), u16::from(b), u16::from(c));
-            *code = (a * L + b) * L + c;
-            // The opposite step sees (−c, −b, −a): level v becomes L−1−v.
-            *back = (L * L * L - 1) - ((c * L + b) * L + a);
+        for (((code, &a), &b), &c) in codes.iter_mut().zip(a).zip(b).zip(c) {
+            *code = (u16::from(a) * L + u16::from(b)) * L + u16::from(c);
         }
-        for (&code, &back) in codes.iter().zip(&mirrored) {
-            h[0][usize::from(code)] += 1;
-            h[1][usize::from(back)] += 1;
-        }
+        srm::count_codes(&codes, &mut h);
     }
-    for part in &h {
-        for (c, &v) in counts.iter_mut().zip(part) {
-            *c += u64::from(v);
-        }
+    // The opposite step sees (−c, −b, −a): level v becomes L−1−v in every
+    // place, reversed, so its code is L³−1 minus the code of (c, b, a).
+    for code in 0..PER_GROUP {
+        let n: u64 = h.iter().map(|part| u64::from(part[code])).sum();
+        let (a, b, c) = (
+            code / (LEVELS * LEVELS),
+            (code / LEVELS) % LEVELS,
+            code % LEVELS,
+        );
+        counts[code] += n;
+        counts[PER_GROUP - 1 - ((c * LEVELS + b) * LEVELS + a)] += n;
     }
 }
 
@@ -124,21 +143,46 @@ fn transitions(counts: &Counts) -> impl Iterator<Item = f32> + '_ {
     })
 }
 
-/// The 686 SPAM features of the tiles' luminance, in [`NAMES`] order.
-pub fn features(tiles: &[Tile]) -> Vec<f32> {
+/// The 686 transition probabilities of integer planes of side `n` counted
+/// together: the straight directions, then the diagonal ones.
+fn plane_features<'a>(planes: impl Iterator<Item = (Vec<i32>, usize)> + 'a) -> Vec<f32> {
     let mut straight: Counts = vec![0; PER_GROUP];
     let mut diagonal: Counts = vec![0; PER_GROUP];
-    for t in tiles.iter().filter(|t| t.size >= 4) {
-        let pixels: Vec<i32> = t.luma.iter().map(|&v| v.round() as i32).collect();
+    for (pixels, n) in planes.filter(|(_, n)| *n >= 4) {
         for d in STRAIGHT {
-            count_direction(&pixels, t.size, d, &mut straight);
+            count_direction(&pixels, n, d, &mut straight);
         }
         for d in DIAGONAL {
-            count_direction(&pixels, t.size, d, &mut diagonal);
+            count_direction(&pixels, n, d, &mut diagonal);
         }
     }
     transitions(&straight)
         .chain(transitions(&diagonal))
+        .collect()
+}
+
+/// The 686 SPAM features of the tiles' luminance, in [`NAMES`] order.
+pub fn features(tiles: &[Tile]) -> Vec<f32> {
+    plane_features(
+        tiles
+            .iter()
+            .map(|t| (t.luma.iter().map(|&v| v.round() as i32).collect(), t.size)),
+    )
+}
+
+/// The 3 × 686 colour SPAM features of one tile (the SPAM of R−G, B−G and
+/// R−B), in [`COLOUR_NAMES`] order. A grey tile has flat differences.
+pub fn colour_features(tile: &Tile) -> Vec<f32> {
+    COLOUR_PAIRS
+        .iter()
+        .flat_map(|&(a, b, _)| {
+            let difference = tile.rgb[a]
+                .iter()
+                .zip(&tile.rgb[b])
+                .map(|(x, y)| (x - y).round() as i32)
+                .collect();
+            plane_features(std::iter::once((difference, tile.size)))
+        })
         .collect()
 }
 
@@ -207,6 +251,29 @@ mod tests {
         assert_eq!(f[zero], 1.0);
         assert_eq!(f[PER_GROUP + zero], 1.0);
         assert_eq!(f.iter().sum::<f32>(), 2.0);
+    }
+
+    #[test]
+    fn colour_spam_is_the_spam_of_each_colour_difference() {
+        let n = 64;
+        let (r, g, b) = (noise(n, 1), noise(n, 2), noise(n, 3));
+        let rgb = [r.clone(), g.clone(), b.clone()];
+        let colour = colour_features(&crate::signals::windows::Tile::from_planes(0, 0, n, rgb));
+        assert_eq!(colour.len(), 3 * LEN);
+        assert_eq!(COLOUR_NAMES.len(), 3 * LEN);
+        assert_eq!(COLOUR_NAMES[LEN], "cspam_bg_s_m3_m3_m3");
+        let minus = |p: &[f32], q: &[f32]| p.iter().zip(q).map(|(x, y)| x - y).collect();
+        for (k, (p, q)) in [(&r, &g), (&b, &g), (&r, &b)].into_iter().enumerate() {
+            assert_eq!(colour[k * LEN..][..LEN], features(&[tile(minus(p, q), n)]));
+        }
+        // A grey tile, or one whose channels differ by constants, has flat
+        // differences: all the mass at P(0 | 0, 0) in every pair.
+        let shifted = [g.iter().map(|v| v + 7.0).collect(), g.clone(), g.clone()];
+        let flat = colour_features(&crate::signals::windows::Tile::from_planes(
+            0, 0, n, shifted,
+        ));
+        let grey = features(&[tile(vec![100.0; n * n], n)]);
+        assert_eq!(flat, [grey.clone(), grey.clone(), grey].concat());
     }
 
     #[test]
