@@ -66,8 +66,8 @@ pub struct PixelForensics {
     pub cfa: Option<CfaEvidence>,
     /// Local noise map (`None` with fewer than 16 usable 64×64 blocks).
     pub local_noise: Option<LocalNoiseEvidence>,
-    /// Per analysis window, the rich residual features (SPAM, colour SPAM, the SRM
-    /// subset, the cross-channel histograms; [`rich_names`] order),
+    /// Per analysis window, the rich residual features (SPAM, colour SPAM,
+    /// the SRM subset, the cross-channel histograms; [`rich_names`] order),
     /// square-rooted: model input only, not written to reports.
     #[serde(skip, default)]
     pub tile_features: Vec<Vec<f32>>,

@@ -145,7 +145,7 @@ fn transitions(counts: &Counts) -> impl Iterator<Item = f32> + '_ {
 
 /// The 686 transition probabilities of integer planes of side `n` counted
 /// together: the straight directions, then the diagonal ones.
-fn plane_features<'a>(planes: impl Iterator<Item = (Vec<i32>, usize)> + 'a) -> Vec<f32> {
+fn plane_features(planes: impl Iterator<Item = (Vec<i32>, usize)>) -> Vec<f32> {
     let mut straight: Counts = vec![0; PER_GROUP];
     let mut diagonal: Counts = vec![0; PER_GROUP];
     for (pixels, n) in planes.filter(|(_, n)| *n >= 4) {
