@@ -3,7 +3,8 @@
 //! on random feature subspaces (Kodovský, Fridrich & Holub 2012, the
 //! steganalysis standard for rich models), on the same rows (one per
 //! analysis window, three training conditions), standardised on each
-//! training fold, with 5-fold cross-validation grouped by image.
+//! training fold as the default model is, with 5-fold cross-validation
+//! grouped by image.
 //!
 //! ```text
 //! cargo run --release --example classifiers -- ../shared/eval/dev
@@ -19,75 +20,16 @@ use ndarray::{Array1, Array2, Axis};
 use provenant::dataset;
 use provenant::model::logistic::Logistic;
 use provenant::model::training::{self, condition_name, parse_conditions};
-use provenant::model::{metrics, Sample, DEFAULT_LAMBDA};
+use provenant::model::{self, metrics, Sample, DEFAULT_LAMBDA};
+use provenant::signals::pixels::feature_names;
 use provenant::Limits;
 use rayon::prelude::*;
 
 const FOLDS: usize = 5;
 
-/// A classifier: fits standardised rows to labels.
-type Fit<'a> = &'a dyn Fn(&[Vec<f64>], &[bool]) -> Linear;
-
-/// A linear scorer of standardised rows.
-struct Linear {
-    weights: Vec<f64>,
-    bias: f64,
-}
-
-impl Linear {
-    fn score(&self, row: &[f64]) -> f64 {
-        self.bias
-            + self
-                .weights
-                .iter()
-                .zip(row)
-                .map(|(w, v)| w * v)
-                .sum::<f64>()
-    }
-}
-
-/// Per-feature mean and standard deviation of the rows (NaN ignored).
-struct Standardiser {
-    mean: Vec<f64>,
-    sd: Vec<f64>,
-}
-
-impl Standardiser {
-    fn fit(rows: &[&Vec<f32>]) -> Standardiser {
-        let p = rows[0].len();
-        let (mut mean, mut sd) = (vec![0.0; p], vec![1.0; p]);
-        for j in 0..p {
-            let v: Vec<f64> = rows
-                .iter()
-                .map(|r| f64::from(r[j]))
-                .filter(|v| v.is_finite())
-                .collect();
-            let n = v.len().max(1) as f64;
-            let m = v.iter().sum::<f64>() / n;
-            let s = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n).sqrt();
-            mean[j] = m;
-            if s > 1e-9 {
-                sd[j] = s;
-            }
-        }
-        Standardiser { mean, sd }
-    }
-
-    /// The standardised row; missing values at the mean.
-    fn apply(&self, row: &[f32]) -> Vec<f64> {
-        row.iter()
-            .zip(self.mean.iter().zip(&self.sd))
-            .map(|(&v, (m, s))| {
-                let v = f64::from(v);
-                if v.is_finite() {
-                    (v - m) / s
-                } else {
-                    0.0
-                }
-            })
-            .collect()
-    }
-}
+/// A classifier: fits standardised rows to labels, giving a linear score
+/// (held as a [`Logistic`]: bias + weights · row); `None` if the fit fails.
+type Fit<'a> = &'a dyn Fn(&[Vec<f64>], &[bool]) -> Option<Logistic>;
 
 /// Solves A·x = b for a symmetric positive definite A (Cholesky).
 fn cholesky_solve(mut a: Array2<f64>, b: &[f64]) -> Vec<f64> {
@@ -115,11 +57,18 @@ fn cholesky_solve(mut a: Array2<f64>, b: &[f64]) -> Vec<f64> {
 /// `learners` Fisher discriminants, each on `dims` features drawn at
 /// random, with the within-class scatter shrunk by `shrink` × its mean
 /// diagonal; each scaled so that the class means project to ±1, then
-/// averaged.
-fn fld_ensemble(x: &Array2<f64>, y: &[bool], dims: usize, learners: usize, shrink: f64) -> Linear {
+/// averaged. `None` if a class has no rows.
+fn fld_ensemble(
+    x: &Array2<f64>,
+    y: &[bool],
+    dims: usize,
+    learners: usize,
+    shrink: f64,
+) -> Option<Logistic> {
     let p = x.ncols();
     let dims = dims.min(p);
-    let parts: Vec<(Vec<usize>, Vec<f64>, f64)> = (0..learners)
+    // Each learner: its features and its discriminant on them.
+    let parts: Option<Vec<(Vec<usize>, Logistic)>> = (0..learners)
         .into_par_iter()
         .map(|l| {
             // Partial Fisher-Yates with xorshift, seeded by the learner.
@@ -133,13 +82,11 @@ fn fld_ensemble(x: &Array2<f64>, y: &[bool], dims: usize, learners: usize, shrin
             }
             features.truncate(dims);
             let sub = x.select(Axis(1), &features);
-            let class_mean = |label: bool| -> Array1<f64> {
+            let class_mean = |label: bool| -> Option<Array1<f64>> {
                 let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == label).collect();
-                sub.select(Axis(0), &rows)
-                    .mean_axis(Axis(0))
-                    .unwrap_or_default()
+                sub.select(Axis(0), &rows).mean_axis(Axis(0))
             };
-            let (m0, m1) = (class_mean(false), class_mean(true));
+            let (m0, m1) = (class_mean(false)?, class_mean(true)?);
             let mut centred = sub;
             for (mut row, &label) in centred.outer_iter_mut().zip(y) {
                 row -= if label { &m1 } else { &m0 };
@@ -156,48 +103,56 @@ fn fld_ensemble(x: &Array2<f64>, y: &[bool], dims: usize, learners: usize, shrin
                 .zip(m0.iter().zip(&m1))
                 .map(|(w, (a, b))| w * (a + b) / 2.0)
                 .sum();
-            (features, w, -middle)
+            Some((
+                features,
+                Logistic {
+                    weights: w,
+                    bias: -middle,
+                },
+            ))
         })
         .collect();
-    let mut out = Linear {
+    let mut out = Logistic {
         weights: vec![0.0; p],
         bias: 0.0,
     };
-    for (features, w, b) in parts {
-        for (&i, v) in features.iter().zip(w) {
+    for (features, learner) in parts? {
+        for (&i, v) in features.iter().zip(learner.weights) {
             out.weights[i] += v / learners as f64;
         }
-        out.bias += b / learners as f64;
+        out.bias += learner.bias / learners as f64;
     }
-    out
+    Some(out)
 }
 
 /// Out-of-fold scores (a sample's: the mean of its rows' scores) of the
 /// classifier `fit(rows, labels)`.
-fn cross_validate(samples: &[Sample], fit: Fit) -> Vec<f64> {
+fn cross_validate(samples: &[Sample], fit: Fit) -> Option<Vec<f64>> {
     let mut scores = vec![f64::NAN; samples.len()];
     for k in 0..FOLDS {
         let train: Vec<&Sample> = samples.iter().filter(|s| s.group % FOLDS != k).collect();
-        let rows: Vec<&Vec<f32>> = train.iter().flat_map(|s| &s.rows).collect();
+        // Standardised as the default model is (missing-value indicators
+        // included), on the training fold.
+        let scales = model::fit_scales(feature_names(), &train);
+        let x: Vec<Vec<f64>> = train
+            .iter()
+            .flat_map(|s| model::sample_rows(&scales, s))
+            .collect();
         let labels: Vec<bool> = train
             .iter()
             .flat_map(|s| s.rows.iter().map(|_| s.synthetic))
             .collect();
-        let standardiser = Standardiser::fit(&rows);
-        let x: Vec<Vec<f64>> = rows.iter().map(|r| standardiser.apply(r)).collect();
-        let model = fit(&x, &labels);
+        let fitted = fit(&x, &labels)?;
         for (i, s) in samples.iter().enumerate() {
             if s.group % FOLDS == k {
-                let total: f64 = s
-                    .rows
-                    .iter()
-                    .map(|r| model.score(&standardiser.apply(r)))
+                let total: f64 = model::sample_rows(&scales, s)
+                    .map(|row| fitted.score(&row))
                     .sum();
                 scores[i] = total / s.rows.len() as f64;
             }
         }
     }
-    scores
+    Some(scores)
 }
 
 /// Prints one table row.
@@ -244,34 +199,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("|---|{}---|---|---|", "---|".repeat(names.len()));
     let timed = |label: &str, fit: Fit| {
         let start = Instant::now();
-        let scores = cross_validate(samples, fit);
-        report(
-            label,
-            samples,
-            &scores,
-            names.len(),
-            start.elapsed().as_secs_f64(),
-        );
+        match cross_validate(samples, fit) {
+            Some(scores) => report(
+                label,
+                samples,
+                &scores,
+                names.len(),
+                start.elapsed().as_secs_f64(),
+            ),
+            None => println!("| {label} | the fit failed |"),
+        }
     };
     timed(
         &format!("L2 logistic regression, λ = {DEFAULT_LAMBDA}"),
-        &|x, y| {
-            let m = Logistic::fit(x, y, DEFAULT_LAMBDA).unwrap_or(Logistic {
-                weights: vec![0.0; x[0].len()],
-                bias: 0.0,
-            });
-            Linear {
-                weights: m.weights,
-                bias: m.bias,
-            }
-        },
+        &|x, y| Logistic::fit(x, y, DEFAULT_LAMBDA),
     );
     for (dims, learners, shrink) in [(600, 200, 1e-3), (600, 200, 1e-2), (300, 200, 1e-3)] {
         timed(
             &format!("FLD ensemble, {learners} × {dims} features, shrinkage {shrink}"),
             &|x, y| {
-                let rows =
-                    Array2::from_shape_vec((x.len(), x[0].len()), x.concat()).unwrap_or_default();
+                let rows = Array2::from_shape_vec((x.len(), x[0].len()), x.concat()).ok()?;
                 fld_ensemble(&rows, y, dims, learners, shrink)
             },
         );

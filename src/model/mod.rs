@@ -203,8 +203,12 @@ fn standardise(scales: &[Scale], value_at: impl Fn(usize, &str) -> f64) -> Vec<f
     row
 }
 
-/// The standardised rows of a sample, whose values are in model order.
-fn sample_rows<'a>(scales: &'a [Scale], sample: &'a Sample) -> impl Iterator<Item = Vec<f64>> + 'a {
+/// The standardised rows of a sample, whose values are in the order of
+/// `scales` ([`fit_scales`]): missing values at 0, then the indicators.
+pub fn sample_rows<'a>(
+    scales: &'a [Scale],
+    sample: &'a Sample,
+) -> impl Iterator<Item = Vec<f64>> + 'a {
     sample
         .rows
         .iter()
@@ -222,10 +226,13 @@ impl Core {
     }
 }
 
-fn fit_core(names: &[&str], samples: &[&Sample], lambda: f64) -> Option<Core> {
+/// How each feature of `names` (the samples' rows in that order) is
+/// standardised: mean and standard deviation over the rows where it is
+/// present, and an indicator if it is missing from any row.
+pub fn fit_scales(names: &[&str], samples: &[&Sample]) -> Vec<Scale> {
     let rows = || samples.iter().flat_map(|s| &s.rows);
     let total = rows().count();
-    let scales: Vec<Scale> = names
+    names
         .iter()
         .enumerate()
         .map(|(i, name)| {
@@ -243,7 +250,11 @@ fn fit_core(names: &[&str], samples: &[&Sample], lambda: f64) -> Option<Core> {
                 indicator: values.len() < total,
             }
         })
-        .collect();
+        .collect()
+}
+
+fn fit_core(names: &[&str], samples: &[&Sample], lambda: f64) -> Option<Core> {
+    let scales = fit_scales(names, samples);
     let x: Vec<Vec<f64>> = samples
         .iter()
         .flat_map(|s| sample_rows(&scales, s))
