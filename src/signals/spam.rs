@@ -161,12 +161,18 @@ fn plane_features(planes: impl Iterator<Item = (Vec<i32>, usize)>) -> Vec<f32> {
         .collect()
 }
 
+/// Rounds to the nearest integer, ties to even, for |v| < 2²² (see
+/// [`srm::ROUND`]).
+fn nearest(v: f32) -> i32 {
+    (v + srm::ROUND).to_bits() as i32 - srm::ROUND.to_bits() as i32
+}
+
 /// The 686 SPAM features of the tiles' luminance, in [`NAMES`] order.
 pub fn features(tiles: &[Tile]) -> Vec<f32> {
     plane_features(
         tiles
             .iter()
-            .map(|t| (t.luma.iter().map(|&v| v.round() as i32).collect(), t.size)),
+            .map(|t| (t.luma.iter().map(|&v| nearest(v)).collect(), t.size)),
     )
 }
 
@@ -179,7 +185,7 @@ pub fn colour_features(tile: &Tile) -> Vec<f32> {
             let difference = tile.rgb[a]
                 .iter()
                 .zip(&tile.rgb[b])
-                .map(|(x, y)| (x - y).round() as i32)
+                .map(|(x, y)| nearest(x - y))
                 .collect();
             plane_features(std::iter::once((difference, tile.size)))
         })
@@ -220,6 +226,22 @@ mod tests {
             out.extend(counts);
         }
         out
+    }
+
+    #[test]
+    fn nearest_rounds_to_the_nearest_integer_ties_to_even() {
+        for (v, n) in [
+            (0.4, 0),
+            (-0.4, 0),
+            (2.5, 2),
+            (3.5, 4),
+            (-2.5, -2),
+            (254.6, 255),
+            (-254.6, -255),
+            (17.0, 17),
+        ] {
+            assert_eq!(nearest(v), n, "{v}");
+        }
     }
 
     #[test]

@@ -13,6 +13,11 @@
 //! onto the minimum of the negated residual: 325 classes). 4,628 numbers
 //! from the luminance of the tiles given (the pipeline gives one at a time).
 //!
+//! Co-occurrences start on every other row ([`ROW_STRIDE`]): neighbouring
+//! rows' counts are nearly the same information, and counting them was
+//! most of the SRM's cost (half the counts: the same cross-validated AUCs,
+//! half the time; docs/METHOD.md).
+//!
 //! The residual kernels are shared with [`crate::signals::cross_channel`].
 
 use std::sync::LazyLock;
@@ -27,6 +32,16 @@ pub(crate) const LEVELS: usize = (2 * T + 1) as usize;
 const BINS: usize = LEVELS * LEVELS * LEVELS * LEVELS;
 /// Border the largest kernel (5×5) needs.
 pub(crate) const BORDER: usize = 2;
+/// Co-occurrences start on rows 0, ROW_STRIDE, 2·ROW_STRIDE, … of a
+/// residual map (both along rows and along columns).
+const ROW_STRIDE: usize = 2;
+/// 1.5·2²³: adding it to a float under 2²² in magnitude rounds it to the
+/// nearest integer, ties to even, in the FPU's default mode (a libm call
+/// per value otherwise on baseline x86-64), and leaves that integer in the
+/// low bits of the sum, whose spacing is 1 there: read back with integer
+/// operations, loops vectorise (a float-to-integer conversion per value
+/// does not).
+pub(crate) const ROUND: f32 = 12_582_912.0;
 /// Quantisation steps, as multiples of the kernel's scale.
 pub(crate) const STEPS: [f32; 2] = [1.0, 2.0];
 
@@ -267,13 +282,7 @@ fn quantise(r: &[f32], q: f32) -> Vec<u8> {
 #[inline(always)]
 fn quantise_into(r: &[f32], q: f32, out: &mut [u8]) {
     let inv = 1.0 / q;
-    // Clamping first gives the same result as rounding first. Adding
-    // 1.5·2²³ rounds to the nearest integer, ties to even, in the FPU's
-    // default mode (a libm call per value otherwise on baseline x86-64),
-    // and leaves that integer in the low bits of the sum, whose spacing is
-    // 1 there: read back with integer operations, the loop vectorises
-    // (a float-to-integer conversion per value does not).
-    const ROUND: f32 = 12_582_912.0;
+    // Clamping first gives the same result as rounding first.
     const ZERO: u32 = ROUND.to_bits() - T as u32;
     let (lo, hi) = (-T as f32, T as f32);
     for (o, &v) in out.iter_mut().zip(r) {
@@ -284,7 +293,8 @@ fn quantise_into(r: &[f32], q: f32, out: &mut [u8]) {
 }
 
 /// Adds the co-occurrences of four horizontally (`along_rows`) or
-/// vertically consecutive values of a quantised `m`×`m` map. The bin codes
+/// vertically consecutive values of a quantised `m`×`m` map that start on
+/// every [`ROW_STRIDE`]-th row. The bin codes
 /// of a row are computed first (a loop the compiler vectorises), then
 /// counted into four interleaved histograms, so that runs of the same bin
 /// (flat areas) do not wait on each other's increments.
@@ -301,11 +311,11 @@ fn cooccur(q: &[u8], m: usize, along_rows: bool, counts: &mut [u64]) {
         count_codes(out, &mut h);
     };
     if along_rows {
-        for row in q.chunks_exact(m) {
+        for row in q.chunks_exact(m).step_by(ROW_STRIDE) {
             code_row(row, &row[1..], &row[2..], &row[3..]);
         }
     } else {
-        for y in 0..m.saturating_sub(3) {
+        for y in (0..m.saturating_sub(3)).step_by(ROW_STRIDE) {
             let r = |k: usize| &q[(y + k) * m..(y + k + 1) * m];
             code_row(r(0), r(1), r(2), r(3));
         }
@@ -608,6 +618,35 @@ mod tests {
                     .collect();
                 assert_eq!(residual(&plane, n, s), direct, "side {n}");
             }
+        }
+    }
+
+    #[test]
+    fn cooccurrences_start_on_every_other_row_in_both_directions() {
+        let m = 9;
+        let q: Vec<u8> = (0..m * m)
+            .map(|i| ((i * 7 + i / m) % LEVELS) as u8)
+            .collect();
+        for along_rows in [true, false] {
+            let mut counts = vec![0u64; BINS];
+            cooccur(&q, m, along_rows, &mut counts);
+            let mut expected = vec![0u64; BINS];
+            for y in (0..m).step_by(ROW_STRIDE) {
+                for x in 0..m {
+                    let at = |k: usize| {
+                        let (yy, xx) = if along_rows { (y, x + k) } else { (y + k, x) };
+                        (yy < m && xx < m).then(|| usize::from(q[yy * m + xx]))
+                    };
+                    if let (Some(a), Some(b), Some(c), Some(d)) = (at(0), at(1), at(2), at(3)) {
+                        expected[((a * LEVELS + b) * LEVELS + c) * LEVELS + d] += 1;
+                    }
+                }
+            }
+            assert_eq!(counts, expected, "along rows: {along_rows}");
+            // Along rows: rows 0, 2, 4, 6, 8 hold 6 quadruples each; along
+            // columns: quadruples start on rows 0, 2, 4, in 9 columns.
+            let total = if along_rows { 5 * 6 } else { 3 * 9 };
+            assert_eq!(counts.iter().sum::<u64>(), total);
         }
     }
 
