@@ -199,32 +199,24 @@ fn local_mean5(plane: &[f32], n: usize) -> Vec<f32> {
 /// Autocorrelation of an N×N plane at lags 1 and 2, each the mean of the
 /// horizontal and vertical values.
 fn autocorr(plane: &[f32], n: usize) -> [f32; 2] {
-    let m = stats::mean(plane);
-    let var = stats::variance(plane);
+    let mut moments = Moments::default();
+    moments.extend(plane);
+    let var = f64::from(moments.variance());
     if var <= 0.0 || n < 3 {
         return [0.0; 2];
     }
-    let mut sums = [0.0f64; 2];
-    for y in 0..n {
-        let row = &plane[y * n..][..n];
-        for lag in 1..=2 {
-            let mut s: f32 = row
-                .iter()
-                .zip(&row[lag..])
-                .map(|(a, b)| (a - m) * (b - m))
-                .sum();
-            if y + lag < n {
-                let below = &plane[(y + lag) * n..][..n];
-                s += row
-                    .iter()
-                    .zip(below)
-                    .map(|(a, b)| (a - m) * (b - m))
-                    .sum::<f32>();
-            }
-            sums[lag - 1] += f64::from(s);
-        }
-    }
-    [1, 2].map(|lag| (sums[lag - 1] / (2 * n * (n - lag)) as f64 / f64::from(var)) as f32)
+    let m = moments.mean();
+    let centred: Vec<f32> = plane.iter().map(|v| v - m).collect();
+    let rows: Vec<&[f32]> = centred.chunks_exact(n).collect();
+    [1, 2].map(|lag| {
+        let along: f64 = rows.iter().map(|r| stats::dot(r, &r[lag..])).sum();
+        let across: f64 = rows
+            .iter()
+            .zip(&rows[lag..])
+            .map(|(a, b)| stats::dot(a, b))
+            .sum();
+        ((along + across) / (2 * n * (n - lag)) as f64 / var) as f32
+    })
 }
 
 /// Analyses the tiles, given their luminance residuals (one per tile, from
@@ -241,8 +233,8 @@ pub fn analyze(tiles: &[Tile], residuals: &[Vec<f32>]) -> ResidualEvidence {
         let [a1, a2] = autocorr(r, n);
         ac1 += a1;
         ac2 += a2;
+        moments.extend(r);
         for (&v, m) in r.iter().zip(local_mean5(&tile.luma, n)) {
-            moments.push(v);
             // Near-clipped pixels are left out: clipping removes noise.
             if (3.0..=252.0).contains(&m) {
                 let b = ((m / 256.0 * NLF_BINS as f32) as usize).min(NLF_BINS - 1);
@@ -252,11 +244,9 @@ pub fn analyze(tiles: &[Tile], residuals: &[Vec<f32>]) -> ResidualEvidence {
         }
         if !grey {
             let [red, green, blue] = tile.rgb.each_ref().map(|p| residual(p, n));
-            for ((&r, &g), &b) in red.iter().zip(&green).zip(&blue) {
-                pairs[0].push(r, g);
-                pairs[1].push(g, b);
-                pairs[2].push(r, b);
-            }
+            pairs[0].extend(&red, &green);
+            pairs[1].extend(&green, &blue);
+            pairs[2].extend(&red, &blue);
         }
     }
     let k = tiles.len().max(1) as f32;

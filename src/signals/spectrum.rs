@@ -65,6 +65,9 @@ fn planned(n: usize) -> Rc<Spectrum2d> {
     })
 }
 
+/// Rows moved together from the row transforms to the column buffer.
+const BATCH: usize = 8;
+
 /// A 2-D FFT of N×N real tiles.
 pub struct Spectrum2d {
     n: usize,
@@ -94,27 +97,37 @@ impl Spectrum2d {
     pub fn power(&self, tile: &[f32]) -> Vec<f32> {
         let n = self.n;
         let half = n / 2 + 1;
-        let mean = tile.iter().sum::<f32>() / tile.len() as f32;
-        let mut spec = vec![Complex::new(0.0f32, 0.0); n * half];
-        let mut row = vec![0.0f32; n];
-        for y in 0..n {
-            for x in 0..n {
-                row[x] = (tile[y * n + x] - mean) * self.hann[x] * self.hann[y];
+        let mean = crate::stats::mean(tile);
+        // Row transforms, stored transposed (column kx is `columns[kx·N..]`,
+        // contiguous, so that one call transforms all the columns), moved
+        // BATCH rows at a time so that each store fills a cache line.
+        let mut row = self.rows.make_input_vec();
+        let mut scratch = self.rows.make_scratch_vec();
+        let mut batch = vec![Complex::new(0.0f32, 0.0); BATCH * half];
+        let mut columns = vec![Complex::new(0.0f32, 0.0); half * n];
+        for (b, lines) in tile.chunks(BATCH * n).enumerate() {
+            let rows = lines.len() / n;
+            for (k, line) in lines.chunks_exact(n).enumerate() {
+                let wy = self.hann[b * BATCH + k];
+                for ((r, &v), &wx) in row.iter_mut().zip(line).zip(&self.hann) {
+                    *r = (v - mean) * wx * wy;
+                }
+                // Lengths match the plan, so the transform cannot fail.
+                let out = &mut batch[k * half..][..half];
+                let _ = self.rows.process_with_scratch(&mut row, out, &mut scratch);
             }
-            // Lengths match the plan, so the transform cannot fail.
-            let _ = self
-                .rows
-                .process(&mut row, &mut spec[y * half..(y + 1) * half]);
+            for (x, column) in columns.chunks_exact_mut(n).enumerate() {
+                for (k, c) in column[b * BATCH..][..rows].iter_mut().enumerate() {
+                    *c = batch[k * half + x];
+                }
+            }
         }
-        let mut col = vec![Complex::new(0.0f32, 0.0); n];
+        let mut scratch = vec![Complex::new(0.0f32, 0.0); self.cols.get_inplace_scratch_len()];
+        self.cols.process_with_scratch(&mut columns, &mut scratch);
         let mut power = vec![0.0f32; n * half];
-        for x in 0..half {
-            for y in 0..n {
-                col[y] = spec[y * half + x];
-            }
-            self.cols.process(&mut col);
-            for y in 0..n {
-                power[y * half + x] = col[y].norm_sqr();
+        for (y, line) in power.chunks_exact_mut(half).enumerate() {
+            for (p, column) in line.iter_mut().zip(columns.chunks_exact(n)) {
+                *p = column[y].norm_sqr();
             }
         }
         power
@@ -194,23 +207,39 @@ pub enum PeakSource {
 /// each copied block, linear interpolation zeroes the second differences at
 /// the interpolated pixels.
 pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
-    let at = |x: isize, y: isize| {
-        let cx = x.clamp(0, n as isize - 1) as usize;
-        let cy = y.clamp(0, n as isize - 1) as usize;
-        tile[cy * n + cx]
-    };
-    let mut out = Vec::with_capacity(n * n);
-    for y in 0..n as isize {
-        for x in 0..n as isize {
-            let c = at(x, y);
-            let e = if order == 1 {
-                (at(x + 1, y) - c).abs() + (at(x, y + 1) - c).abs()
-            } else {
-                (at(x - 1, y) - 2.0 * c + at(x + 1, y)).abs()
-                    + (at(x, y - 1) - 2.0 * c + at(x, y + 1)).abs()
-            };
-            out.push(e);
+    if n == 0 {
+        return Vec::new();
+    }
+    let energy = if order == 1 {
+        |[_, c, right, _, down]: [f32; 5]| (right - c).abs() + (down - c).abs()
+    } else {
+        |[left, c, right, up, down]: [f32; 5]| {
+            (left - 2.0 * c + right).abs() + (up - 2.0 * c + down).abs()
         }
+    };
+    let line = |y: usize| &tile[y.min(n - 1) * n..][..n];
+    let mut out = vec![0.0f32; n * n];
+    for (y, o) in out.chunks_exact_mut(n).enumerate() {
+        let (up, row, down) = (line(y.saturating_sub(1)), line(y), line(y + 1));
+        let at = |x: usize| {
+            let (l, r) = (x.saturating_sub(1), (x + 1).min(n - 1));
+            [row[l], row[x], row[r], up[x], down[x]]
+        };
+        // Interior pixels over shifted slices (a loop that vectorises), then
+        // the two border columns.
+        if n > 2 {
+            let neighbours = row
+                .iter()
+                .zip(&row[1..])
+                .zip(&row[2..])
+                .zip(&up[1..])
+                .zip(&down[1..]);
+            for (o, ((((&l, &c), &r), &u), &d)) in o[1..n - 1].iter_mut().zip(neighbours) {
+                *o = energy([l, c, r, u, d]);
+            }
+        }
+        o[0] = energy(at(0));
+        o[n - 1] = energy(at(n - 1));
     }
     out
 }
@@ -365,11 +394,38 @@ fn peak_ratio(power: &[f32], n: usize, period: usize) -> f32 {
 mod tests {
     use super::*;
     use crate::signals::residual::residual;
-    use crate::signals::test_images::{noise, upsample_bilinear_2x, upsample_nearest};
+    use crate::signals::test_images::{noise, upsample_bilinear_2x, upsample_nearest, Rng};
 
     fn spectrum_of(plane: Vec<f32>) -> SpectrumEvidence {
         let r = residual(&plane, 256);
         analyze(&[plane], &[r], 256)
+    }
+
+    #[test]
+    fn difference_energy_matches_the_formula_with_replicated_borders() {
+        let mut rng = Rng(5);
+        for n in [1, 2, 3, 16] {
+            let tile: Vec<f32> = (0..n * n).map(|_| rng.uniform() * 255.0).collect();
+            let at = |x: isize, y: isize| {
+                let c = |v: isize| v.clamp(0, n as isize - 1) as usize;
+                tile[c(y) * n + c(x)]
+            };
+            for order in [1, 2] {
+                let mut direct = Vec::new();
+                for y in 0..n as isize {
+                    for x in 0..n as isize {
+                        let c = at(x, y);
+                        direct.push(if order == 1 {
+                            (at(x + 1, y) - c).abs() + (at(x, y + 1) - c).abs()
+                        } else {
+                            (at(x - 1, y) - 2.0 * c + at(x + 1, y)).abs()
+                                + (at(x, y - 1) - 2.0 * c + at(x, y + 1)).abs()
+                        });
+                    }
+                }
+                assert_eq!(difference_energy(&tile, n, order), direct, "side {n}");
+            }
+        }
     }
 
     #[test]
