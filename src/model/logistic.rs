@@ -3,7 +3,9 @@
 //! products, as liblinear does): exact at convergence, memory linear in the
 //! number of features, so thousands of features are fine. Row sums are
 //! taken in fixed chunks and added in order, so the fit is the same with
-//! any number of threads. The bias is not penalised.
+//! any number of threads. The bias is not penalised. The same fitter fits
+//! a linear support vector machine (squared hinge loss, liblinear's
+//! L2-loss SVM), which the classifier comparison of docs/METHOD.md uses.
 
 use rayon::prelude::*;
 
@@ -33,10 +35,66 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// The data and penalty of one fit; θ = (weights, bias).
+/// The loss of one row as a function of its score z = bias + weights · x.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// log(1 + e^(−z)) for positives, log(1 + e^z) for negatives: the
+    /// score is the log-odds.
+    Logistic,
+    /// max(0, 1 − s·z)² with s = ±1 the label's sign: a linear support
+    /// vector machine; the score is a margin, not a probability.
+    SquaredHinge,
+}
+
+impl Loss {
+    /// The loss of a row with score `z`.
+    fn value(self, z: f64, label: bool) -> f64 {
+        match self {
+            Loss::Logistic => {
+                // Stably, for both labels.
+                let m = if label { -z } else { z };
+                m.max(0.0) + (-m.abs()).exp().ln_1p()
+            }
+            Loss::SquaredHinge => (1.0 - sign(label) * z).max(0.0).powi(2),
+        }
+    }
+
+    /// Its first and second derivatives in z (the second one a generalised
+    /// derivative for the hinge, as liblinear's, floored to stay positive).
+    fn derivatives(self, z: f64, label: bool) -> (f64, f64) {
+        match self {
+            Loss::Logistic => {
+                let mu = sigmoid(z);
+                (
+                    mu - f64::from(u8::from(label)),
+                    (mu * (1.0 - mu)).max(1e-12),
+                )
+            }
+            Loss::SquaredHinge => {
+                let margin = 1.0 - sign(label) * z;
+                if margin > 0.0 {
+                    (-2.0 * sign(label) * margin, 2.0)
+                } else {
+                    (0.0, 1e-12)
+                }
+            }
+        }
+    }
+}
+
+fn sign(label: bool) -> f64 {
+    if label {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+/// The data, loss and penalty of one fit; θ = (weights, bias).
 struct Problem<'a> {
     x: &'a [Vec<f64>],
     y: &'a [bool],
+    loss: Loss,
     lambda: f64,
     p: usize,
 }
@@ -53,11 +111,7 @@ impl Problem<'_> {
         let data: f64 = z
             .iter()
             .zip(self.y)
-            .map(|(&z, &label)| {
-                // log(1 + e^{-z}) for y = 1, log(1 + e^{z}) for y = 0, stably.
-                let m = if label { -z } else { z };
-                m.max(0.0) + (-m.abs()).exp().ln_1p()
-            })
+            .map(|(&z, &label)| self.loss.value(z, label))
             .sum();
         data + 0.5 * self.lambda * dot(&theta[..self.p], &theta[..self.p])
     }
@@ -146,19 +200,30 @@ impl Logistic {
     /// `lambda`·|w|²/2. `None` if the data are empty or the fit diverges
     /// (e.g. a perfectly separable problem with `lambda` = 0).
     pub fn fit(x: &[Vec<f64>], y: &[bool], lambda: f64) -> Option<Logistic> {
+        Self::fit_loss(x, y, lambda, Loss::Logistic)
+    }
+
+    /// [`Logistic::fit`] with another loss (the result holds a linear
+    /// score whose meaning is the loss's).
+    pub fn fit_loss(x: &[Vec<f64>], y: &[bool], lambda: f64, loss: Loss) -> Option<Logistic> {
         let p = x.first()?.len();
-        let problem = Problem { x, y, lambda, p };
+        let problem = Problem {
+            x,
+            y,
+            loss,
+            lambda,
+            p,
+        };
         let mut theta = vec![0.0f64; p + 1];
         let mut z = problem.scores(&theta);
         let mut current = problem.loss(&theta, &z);
         let mut first_norm = None;
         for _ in 0..200 {
-            let mu: Vec<f64> = z.iter().map(|&v| sigmoid(v)).collect();
-            let r: Vec<f64> = mu
+            let (r, d): (Vec<f64>, Vec<f64>) = z
                 .iter()
                 .zip(y)
-                .map(|(m, &l)| m - f64::from(u8::from(l)))
-                .collect();
+                .map(|(&v, &label)| loss.derivatives(v, label))
+                .unzip();
             let mut grad = problem.combine(&r);
             problem.add_penalty(&mut grad, &theta[..p]);
             let norm = dot(&grad, &grad).sqrt();
@@ -166,7 +231,6 @@ impl Logistic {
             if norm <= 1e-10 * first {
                 break;
             }
-            let d: Vec<f64> = mu.iter().map(|m| (m * (1.0 - m)).max(1e-12)).collect();
             let step = conjugate_gradients(&problem, &d, &grad, (norm / first).sqrt().min(0.1));
             // Newton step with halving until the loss does not increase.
             let mut t = 1.0;
@@ -254,6 +318,28 @@ mod tests {
         let sep: Vec<Vec<f64>> = vec![vec![-1.0], vec![1.0]];
         let fit = Logistic::fit(&sep, &[false, true], 0.0);
         assert!(fit.is_none() || fit.unwrap().weights[0] > 10.0);
+    }
+
+    #[test]
+    fn the_squared_hinge_gradient_vanishes_at_its_fit() {
+        // One feature, overlapping classes: rows at ±1 and ±0.2, labels
+        // mostly following the sign.
+        let xs = [1.0, 0.8, 0.2, -0.2, -0.8, -1.0, 0.5, -0.5];
+        let y = [true, true, false, true, false, false, true, false];
+        let x: Vec<Vec<f64>> = xs.iter().map(|&v| vec![v]).collect();
+        let lambda = 0.5;
+        let m = Logistic::fit_loss(&x, &y, lambda, Loss::SquaredHinge).unwrap();
+        let mut grad = [lambda * m.weights[0], 0.0];
+        for (row, &label) in x.iter().zip(&y) {
+            let s = sign(label);
+            let margin = (1.0 - s * m.score(row)).max(0.0);
+            grad[0] -= 2.0 * s * margin * row[0];
+            grad[1] -= 2.0 * s * margin;
+        }
+        assert!(grad.iter().all(|g| g.abs() < 1e-8), "{grad:?} {m:?}");
+        assert!(m.weights[0] > 0.0);
+        // The logistic fit of the same rows is another model.
+        assert_ne!(Logistic::fit(&x, &y, lambda), Some(m));
     }
 
     #[test]
