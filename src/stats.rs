@@ -1,5 +1,7 @@
-//! Small statistics shared by the signals: moments, correlation and a
-//! least-squares line.
+//! Small statistics shared by the signals: moments, correlation, a dot
+//! product, a least-squares line and the AUC. Long sums are accumulated in
+//! interleaved lanes, so that they run at the speed of the additions rather
+//! than of their latency.
 
 /// Mean of a slice (0 if empty).
 pub fn mean(v: &[f32]) -> f32 {
@@ -97,8 +99,9 @@ impl Moments {
         self.add(1.0, Self::powers(x));
     }
 
-    /// Adds a slice of values (the same as pushing each, summed in
-    /// [`LANES`] interleaved lanes, which is several times faster).
+    /// Adds a slice of values: the same sums as pushing each value, but
+    /// accumulated in [`LANES`] interleaved lanes (they differ only by the
+    /// rounding of the additions).
     pub fn extend(&mut self, values: &[f32]) {
         let sums = lane_sums(values.len(), |i| Self::powers(values[i]));
         self.add(values.len() as f64, sums);
