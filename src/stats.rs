@@ -24,31 +24,11 @@ pub fn mean_rows(rows: &[Vec<f32>], len: usize) -> Vec<f32> {
     mean
 }
 
-/// Dot product of two slices, up to the shorter one's length: products
-/// summed in eight f32 lanes (a loop that vectorises), added up in f64 every
-/// 1,024 values.
+/// Dot product of two slices, up to the shorter one's length (summed in
+/// [`LANES`] lanes).
 pub fn dot(a: &[f32], b: &[f32]) -> f64 {
     let n = a.len().min(b.len());
-    a[..n]
-        .chunks(1024)
-        .zip(b[..n].chunks(1024))
-        .map(|(a, b)| {
-            let (a, b) = (a.chunks_exact(8), b.chunks_exact(8));
-            let tail: f32 = a
-                .remainder()
-                .iter()
-                .zip(b.remainder())
-                .map(|(x, y)| x * y)
-                .sum();
-            let mut lanes = [0.0f32; 8];
-            for (x, y) in a.zip(b) {
-                for ((l, x), y) in lanes.iter_mut().zip(x).zip(y) {
-                    *l += x * y;
-                }
-            }
-            f64::from(lanes.iter().sum::<f32>() + tail)
-        })
-        .sum()
+    lane_sums(n, |i| [f64::from(a[i]) * f64::from(b[i])])[0]
 }
 
 /// Interleaved accumulators of [`lane_sums`]: independent additions that the
@@ -58,7 +38,7 @@ pub const LANES: usize = 4;
 
 /// The sums over i in 0..len of the `K` terms `term(i)`, accumulated in
 /// [`LANES`] interleaved lanes and added at the end.
-fn lane_sums<const K: usize>(len: usize, term: impl Fn(usize) -> [f64; K]) -> [f64; K] {
+pub(crate) fn lane_sums<const K: usize>(len: usize, term: impl Fn(usize) -> [f64; K]) -> [f64; K] {
     let mut lanes = [[0.0f64; K]; LANES];
     let whole = len - len % LANES;
     for base in (0..whole).step_by(LANES) {
@@ -105,6 +85,11 @@ impl Moments {
     pub fn extend(&mut self, values: &[f32]) {
         let sums = lane_sums(values.len(), |i| Self::powers(values[i]));
         self.add(values.len() as f64, sums);
+    }
+
+    /// Adds the values that `other` holds.
+    pub fn merge(&mut self, other: &Moments) {
+        self.add(other.n, [other.s1, other.s2, other.s3, other.s4]);
     }
 
     fn powers(x: f32) -> [f64; 4] {
@@ -305,13 +290,15 @@ mod tests {
     }
 
     #[test]
-    fn extending_by_a_slice_equals_pushing_each_value() {
+    fn extending_and_merging_equal_pushing_each_value() {
         // Seven values: one whole chunk of lanes and a remainder.
         let v = [0.5, -3.0, 2.25, 7.0, -1.5, 4.0, 0.125];
         let (mut pushed, mut extended) = (Moments::default(), Moments::default());
         v.iter().for_each(|&x| pushed.push(x));
         extended.extend(&v[..2]);
-        extended.extend(&v[2..]);
+        let mut rest = Moments::default();
+        rest.extend(&v[2..]);
+        extended.merge(&rest);
         assert_eq!(extended.count(), 7);
         // Exact: these values and their powers are sums of few powers of two.
         assert_eq!(extended.mean(), pushed.mean());
@@ -321,7 +308,7 @@ mod tests {
 
     #[test]
     fn dot_sums_the_products_up_to_the_shorter_length() {
-        // 2,051 values: two whole blocks, whole lanes and a remainder.
+        // 2,051 values: whole chunks of lanes and a remainder.
         let a: Vec<f32> = (0..2051).map(|i| (i % 7) as f32 - 3.0).collect();
         let b: Vec<f32> = (0..2050).map(|i| (i % 5) as f32 * 0.5).collect();
         let direct: f64 = a.iter().zip(&b).map(|(x, y)| f64::from(x * y)).sum();

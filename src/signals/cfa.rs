@@ -70,7 +70,9 @@ fn phase_variances(plane: &[f32], n: usize) -> [f64; 4] {
             let v = c - 0.25 * (l + r + u + d);
             *e = v * v;
         }
-        let [at_even_k, at_odd_k] = alternate_sums(&errors);
+        let at = |k: usize| errors.get(k).map_or(0.0, |&e| f64::from(e));
+        let [at_even_k, at_odd_k] =
+            crate::stats::lane_sums(inner.div_ceil(2), |i| [at(2 * i), at(2 * i + 1)]);
         // Even k is odd x.
         let phase = 2 * (y % 2);
         sum[phase + 1] += at_even_k;
@@ -79,27 +81,6 @@ fn phase_variances(plane: &[f32], n: usize) -> [f64; 4] {
         count[phase] += inner / 2;
     }
     std::array::from_fn(|p| sum[p] / count[p].max(1) as f64 + 1e-9)
-}
-
-/// The sums of the values at even and at odd indices, in f32 lanes (a loop
-/// that vectorises), returned in f64.
-fn alternate_sums(values: &[f32]) -> [f64; 2] {
-    const LANES: usize = 16;
-    let mut lanes = [0.0f32; LANES];
-    let chunks = values.chunks_exact(LANES);
-    let mut sums = [0.0f64; 2];
-    for (i, &v) in chunks.remainder().iter().enumerate() {
-        sums[i % 2] += f64::from(v);
-    }
-    for chunk in chunks {
-        for (l, v) in lanes.iter_mut().zip(chunk) {
-            *l += v;
-        }
-    }
-    for (i, l) in lanes.iter().enumerate() {
-        sums[i % 2] += f64::from(*l);
-    }
-    sums
 }
 
 /// Analyses the tiles; `None` for grey images (no colour planes).

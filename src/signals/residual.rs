@@ -197,10 +197,8 @@ fn local_mean5(plane: &[f32], n: usize) -> Vec<f32> {
 }
 
 /// Autocorrelation of an N×N plane at lags 1 and 2, each the mean of the
-/// horizontal and vertical values.
-fn autocorr(plane: &[f32], n: usize) -> [f32; 2] {
-    let mut moments = Moments::default();
-    moments.extend(plane);
+/// horizontal and vertical values, given the plane's moments.
+fn autocorr(plane: &[f32], n: usize, moments: &Moments) -> [f32; 2] {
     let var = f64::from(moments.variance());
     if var <= 0.0 || n < 3 {
         return [0.0; 2];
@@ -230,10 +228,12 @@ pub fn analyze(tiles: &[Tile], residuals: &[Vec<f32>]) -> ResidualEvidence {
     let grey = tiles.iter().all(Tile::is_grey);
     for (tile, r) in tiles.iter().zip(residuals) {
         let n = tile.size;
-        let [a1, a2] = autocorr(r, n);
+        let mut own = Moments::default();
+        own.extend(r);
+        let [a1, a2] = autocorr(r, n, &own);
         ac1 += a1;
         ac2 += a2;
-        moments.extend(r);
+        moments.merge(&own);
         for (&v, m) in r.iter().zip(local_mean5(&tile.luma, n)) {
             // Near-clipped pixels are left out: clipping removes noise.
             if (3.0..=252.0).contains(&m) {
@@ -308,7 +308,9 @@ mod tests {
         let stripes: Vec<f32> = (0..64 * 64)
             .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
             .collect();
-        let [a1, a2] = autocorr(&stripes, 64);
+        let mut moments = Moments::default();
+        moments.extend(&stripes);
+        let [a1, a2] = autocorr(&stripes, 64, &moments);
         assert!(a1.abs() < 1e-3 && (a2 - 1.0).abs() < 1e-3, "{a1} {a2}");
     }
 

@@ -55,10 +55,10 @@ impl Tile {
             Vec::with_capacity(size * size),
             Vec::with_capacity(size * size),
         ];
-        for_each_row(img, (x, y, size, size), |r, g, b| {
-            rgb[0].extend_from_slice(r);
-            rgb[1].extend_from_slice(g);
-            rgb[2].extend_from_slice(b);
+        for_each_pixel(img, (x, y, size, size), |r, g, b| {
+            rgb[0].push(r);
+            rgb[1].push(g);
+            rgb[2].push(b);
         })?;
         Some(Tile::from_planes(x, y, size, rgb))
     }
@@ -97,69 +97,61 @@ pub fn luma_rect(
     height: usize,
 ) -> Option<Vec<f32>> {
     let mut out = Vec::with_capacity(width * height);
-    for_each_row(img, (x, y, width, height), |r, g, b| {
-        out.extend(r.iter().zip(g).zip(b).map(|((&r, &g), &b)| bt601(r, g, b)))
+    for_each_pixel(img, (x, y, width, height), |r, g, b| {
+        out.push(bt601(r, g, b))
     })?;
     Some(out)
 }
 
-/// Calls `f(red, green, blue)` for each row of the rectangle (x, y, width,
-/// height), top to bottom, each colour a slice of `width` values on the
-/// 8-bit scale. 8-bit buffers (nearly all images) are read in place; other
-/// depths convert only the rectangle. `None` if it does not fit.
-fn for_each_row(
+/// Calls `f(r, g, b)` for each pixel of the rectangle (x, y, width, height)
+/// in row-major order, on the 8-bit scale. 8-bit buffers (nearly all images)
+/// are read in place; other depths convert only the rectangle. `None` if it
+/// does not fit.
+fn for_each_pixel(
     img: &DynamicImage,
     (x, y, w, h): (usize, usize, usize, usize),
-    mut f: impl FnMut(&[f32], &[f32], &[f32]),
+    mut f: impl FnMut(f32, f32, f32),
 ) -> Option<()> {
     let width = img.width() as usize;
     if x + w > width || y + h > img.height() as usize {
         return None;
     }
-    let mut rows = [vec![0.0f32; w], vec![0.0f32; w], vec![0.0f32; w]];
     let rect = (x, y, w, h);
     match img {
-        DynamicImage::ImageLuma8(b) => each_row::<1>(b.as_raw(), width, rect, &mut rows, f),
-        DynamicImage::ImageLumaA8(b) => each_row::<2>(b.as_raw(), width, rect, &mut rows, f),
-        DynamicImage::ImageRgb8(b) => each_row::<3>(b.as_raw(), width, rect, &mut rows, f),
-        DynamicImage::ImageRgba8(b) => each_row::<4>(b.as_raw(), width, rect, &mut rows, f),
+        DynamicImage::ImageLuma8(b) => each_pixel::<1>(b.as_raw(), width, rect, f),
+        DynamicImage::ImageLumaA8(b) => each_pixel::<2>(b.as_raw(), width, rect, f),
+        DynamicImage::ImageRgb8(b) => each_pixel::<3>(b.as_raw(), width, rect, f),
+        DynamicImage::ImageRgba8(b) => each_pixel::<4>(b.as_raw(), width, rect, f),
         other => {
             let tile = other.crop_imm(x as u32, y as u32, w as u32, h as u32);
-            for line in tile.to_rgb32f().as_raw().chunks_exact(3 * w.max(1)) {
-                for (c, row) in rows.iter_mut().enumerate() {
-                    for (v, p) in row.iter_mut().zip(line.chunks_exact(3)) {
-                        *v = 255.0 * p[c];
-                    }
-                }
-                f(&rows[0], &rows[1], &rows[2]);
+            for p in tile.to_rgb32f().pixels() {
+                f(255.0 * p.0[0], 255.0 * p.0[1], 255.0 * p.0[2]);
             }
             Some(())
         }
     }
 }
 
-/// [`for_each_row`] on an 8-bit buffer of `C` channels per pixel (grey,
-/// grey + alpha, RGB, RGBA), `width` pixels per row, through the three
-/// row buffers `rows`; monomorphised per layout so that the inner loop has
-/// no branch.
-fn each_row<const C: usize>(
+/// [`for_each_pixel`] on an 8-bit buffer of `C` channels per pixel (grey,
+/// grey + alpha, RGB, RGBA), `width` pixels per row; monomorphised per
+/// layout so that the inner loop has no branch.
+fn each_pixel<const C: usize>(
     raw: &[u8],
     width: usize,
     (x, y, w, h): (usize, usize, usize, usize),
-    rows: &mut [Vec<f32>; 3],
-    mut f: impl FnMut(&[f32], &[f32], &[f32]),
+    mut f: impl FnMut(f32, f32, f32),
 ) -> Option<()> {
-    // Grey layouts read their one value as all three colours.
-    let channel = |c: usize| if C >= 3 { c } else { 0 };
     for row in y..y + h {
         let start = (row * width + x) * C;
         let samples = raw.get(start..start + w * C)?;
-        for (c, out) in rows.iter_mut().enumerate() {
-            for (v, p) in out.iter_mut().zip(samples.chunks_exact(C)) {
-                *v = f32::from(p[channel(c)]);
+        for p in samples.chunks_exact(C) {
+            if C >= 3 {
+                f(f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+            } else {
+                let l = f32::from(p[0]);
+                f(l, l, l);
             }
         }
-        f(&rows[0], &rows[1], &rows[2]);
     }
     Some(())
 }
