@@ -92,7 +92,8 @@ fn stages(c: &mut Criterion) {
             black_box(metadata::analyze(&f.bytes, &s, Some(&f.image), &limits));
         });
         run("c2pa", &|f| {
-            black_box(verifier.analyze(&f.bytes, f.format, None));
+            let store = Structure::parse(&f.bytes, f.format).c2pa_store_range();
+            black_box(verifier.analyze(&f.bytes, f.format, None, store));
         });
         run("jpeg structure", &|f| {
             if let Structure::Jpeg(segs) = Structure::parse(&f.bytes, f.format) {

@@ -163,6 +163,7 @@ impl Analyzer {
                     bytes,
                     format,
                     meta.provenance_reference.as_deref(),
+                    structure.c2pa_store_range(),
                 ))
             };
             let make = meta.exif.as_ref().and_then(|e| e.make.clone());

@@ -8,12 +8,27 @@ use std::path::PathBuf;
 /// No network access, no neural network: every verdict comes with the
 /// evidence that decided it.
 #[derive(Debug, Parser)]
-#[command(name = "provenant", version, about, long_about)]
+#[command(name = "provenant", version, about, long_about, after_long_help = VERDICTS_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// What verdicts, priorities and flags mean (`provenant --help`).
+const VERDICTS_HELP: &str = "\
+Verdicts: declared-synthetic (the file declares AI generation), likely-synthetic (the pixel \
+model's P(synthetic) at or above its strict threshold), inconclusive, likely-authentic (strong \
+camera evidence, or P at or below the lenient threshold), verified-authentic (a trusted C2PA \
+capture).
+
+Priorities (1 = look first): 1 likely or verified real photos and AI-edited real photos (they \
+still show a real person), 2 inconclusive, 3 likely-synthetic, 4 declared-synthetic. Within a \
+priority, the most camera-like P(synthetic) comes first.
+
+Flags: ai-edited, camera-exif-on-resave, c2pa-invalid, c2pa-stripped, pixels-not-analysed, \
+stealth-payload, local-noise-region, hashlist-match; each is explained in the legend of \
+report.html and in docs/REPORTS.md.";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -21,8 +36,9 @@ pub enum Command {
     /// Analyse single files and print a verdict with its evidence.
     Analyze(AnalyzeArgs),
     /// Analyse one file and draw the statistics behind its pixel evidence:
-    /// spectrum.png, radial-profile.svg, noise-map.png (and residual.png
-    /// with --residual). These pictures show statistics, not the scene.
+    /// spectrum.png, radial-profile.svg and noise-map.png (the outlier
+    /// regions on a neutral grid). These three show statistics, not the
+    /// scene; --noise-heatmap and --residual add pictures that do show it.
     Explain(ExplainArgs),
     /// Fit the model on labelled images (pixel features only), print its
     /// cross-validated metrics and write it as JSON.
@@ -45,6 +61,7 @@ pub enum Command {
 
 /// Options shared by every command that analyses files.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Analysis")]
 pub struct AnalysisOptions {
     /// PEM bundle of C2PA trust anchors (e.g. the official C2PA trust list).
     /// Default: $PROVENANT_TRUST_ANCHORS, then
@@ -52,10 +69,6 @@ pub struct AnalysisOptions {
     /// /etc/provenant/trust-anchors.pem. Without one, no signer is trusted.
     #[arg(long, value_name = "PEM")]
     pub trust_anchors: Option<PathBuf>,
-
-    /// Resource limits (defaults in docs/SECURITY.md).
-    #[command(flatten)]
-    pub limits: LimitOptions,
 
     /// Do not decode pixels: hashes, metadata, C2PA and JPEG structure only.
     #[arg(long)]
@@ -75,6 +88,10 @@ pub struct AnalysisOptions {
     /// Largest PDQ Hamming distance (of 256) counted as a hash-list match.
     #[arg(long, value_name = "BITS", default_value_t = provenant::hashlist::DEFAULT_PDQ_DISTANCE)]
     pub pdq_distance: u32,
+
+    /// Resource limits (defaults in docs/SECURITY.md).
+    #[command(flatten)]
+    pub limits: LimitOptions,
 }
 
 /// Overrides of the resource limits ([`provenant::Limits`]); unset options
@@ -131,6 +148,18 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Print every line of evidence (the spectrum, the noise, the pixel
+    /// model's contributions), not only the one that decided the verdict.
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// Print the words of generator prompts. By default a report says that
+    /// a prompt exists and how long it is, not what it says: on seized
+    /// material, prompts can describe abuse. The --json record always keeps
+    /// the prompt as evidence.
+    #[arg(long)]
+    pub show_prompts: bool,
+
     #[command(flatten)]
     pub options: AnalysisOptions,
 }
@@ -150,6 +179,12 @@ pub struct ExplainArgs {
     /// shows the scene's edges: only ask for it when you need to look.
     #[arg(long)]
     pub residual: bool,
+
+    /// Also write noise-heatmap.png, every 64-pixel block's noise as a
+    /// colour. A block's noise follows its brightness and texture, so the
+    /// heatmap shows the scene: only ask for it when you need to look.
+    #[arg(long)]
+    pub noise_heatmap: bool,
 
     #[command(flatten)]
     pub options: AnalysisOptions,

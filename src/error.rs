@@ -3,20 +3,30 @@
 //! A signal that merely cannot run on a file is not an error: it reports
 //! `NotApplicable { reason }` inside its evidence (see [`crate::report::Outcome`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can stop the analysis of one file, or the whole run.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    /// The file could not be opened or read. The operating system's error
+    /// is part of the message, not a separate source, so that it is said
+    /// once however the chain is printed.
+    #[error("cannot read {}: {reason}", path.display())]
     Io {
         /// The file that failed.
         path: PathBuf,
         /// The operating system's error.
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
+    },
+    /// The path is not a regular file (a FIFO, socket or device would block
+    /// or never end): refused before it is opened.
+    #[error("{} is not a regular file ({kind}): not read", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is: "a folder", "a FIFO", "a socket", "a device".
+        kind: &'static str,
     },
     /// The file is larger than the configured limit.
     #[error("file is {size} bytes, over the limit of {limit} bytes (--max-file-size)")]
@@ -38,6 +48,16 @@ pub enum Error {
     /// A configuration value is invalid (bad trust-anchor file, bad limit).
     #[error("configuration: {0}")]
     Config(String),
+}
+
+impl Error {
+    /// Wraps an I/O error met on `path`: `.map_err(Error::io(path))`.
+    pub fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + Copy + '_ {
+        move |reason| Error::Io {
+            path: path.to_path_buf(),
+            reason,
+        }
+    }
 }
 
 /// Result alias for the library.

@@ -1,7 +1,10 @@
 //! Pictures that show the statistics behind the pixel evidence, not the
 //! scene: the centred log spectrum of the analysis tiles, the radial profile
-//! as SVG, the block noise map as a heatmap with its outlier regions, and,
-//! only on request, the noise residual (which does show the scene's edges).
+//! as SVG, and the outlier regions of the block noise map on a neutral grid.
+//! Two pictures do show the scene and are written only on request: the
+//! noise heatmap (a block's noise follows its brightness and texture, so a
+//! 64-pixel heatmap of a portrait is a recognisable portrait) and the noise
+//! residual (the scene's edges).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,15 @@ use crate::{input, Analyzer};
 /// Pixels per block in the noise map picture.
 const CELL: u32 = 8;
 
+/// The pictures that show the scene, each written only when asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Revealing {
+    /// `noise-heatmap.png`: every block's noise as a colour.
+    pub noise_heatmap: bool,
+    /// `residual.png`: the noise residual of the whole image.
+    pub residual: bool,
+}
+
 /// Analyses one file and writes its pictures into `dir` (see
 /// [`write_pictures`]): the report and the paths written. The file is read
 /// once; an error if its pixels cannot be analysed.
@@ -26,7 +38,7 @@ pub fn explain_file(
     analyzer: &Analyzer,
     path: &Path,
     dir: &Path,
-    with_residual: bool,
+    revealing: Revealing,
 ) -> Result<(FileReport, Vec<PathBuf>)> {
     let limits = &analyzer.config().limits;
     let input = input::read_file(path, limits.max_file_bytes)?;
@@ -39,24 +51,25 @@ pub fn explain_file(
         };
         return Err(Error::Pixels(why));
     };
-    let written = write_pictures(&img, dir, with_residual)?;
+    let written = write_pictures(&img, dir, revealing)?;
     Ok((report, written))
 }
 
-/// Writes `spectrum.png`, `radial-profile.svg`, `noise-map.png` and, if
-/// `with_residual`, `residual.png` into `dir` (created if missing). Returns
-/// the paths written.
-pub fn write_pictures(img: &DynamicImage, dir: &Path, with_residual: bool) -> Result<Vec<PathBuf>> {
+/// Writes `spectrum.png`, `radial-profile.svg`, `noise-map.png` and, as
+/// asked in `revealing`, `noise-heatmap.png` and `residual.png` into `dir`
+/// (created if missing). Returns the paths written.
+pub fn write_pictures(
+    img: &DynamicImage,
+    dir: &Path,
+    revealing: Revealing,
+) -> Result<Vec<PathBuf>> {
     let tiles = windows::select(img).ok_or_else(|| {
         Error::Pixels(format!(
             "too small to analyse (under {0}x{0} pixels)",
             windows::MIN_SIDE
         ))
     })?;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
     let size = tiles[0].size;
     let luma: Vec<&[f32]> = tiles.iter().map(|t| t.luma.as_slice()).collect();
     let log_power = spectrum::mean_log_power(&luma, size);
@@ -69,10 +82,7 @@ pub fn write_pictures(img: &DynamicImage, dir: &Path, with_residual: bool) -> Re
     let profile = spectrum::radial_profile(&log_power, size);
     let (decay, _) = spectrum::tail_fit(&profile);
     let path = dir.join("radial-profile.svg");
-    std::fs::write(&path, radial_svg(&profile, decay)).map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
+    std::fs::write(&path, radial_svg(&profile, decay)).map_err(Error::io(&path))?;
     written.push(path);
 
     if let Some(map) = local_noise::map(img) {
@@ -80,11 +90,16 @@ pub fn write_pictures(img: &DynamicImage, dir: &Path, with_residual: bool) -> Re
             .map(|e| e.regions)
             .unwrap_or_default();
         let path = dir.join("noise-map.png");
-        save(&noise_map_picture(&map, &regions), &path)?;
+        save(&outlier_picture(&map, &regions), &path)?;
         written.push(path);
+        if revealing.noise_heatmap {
+            let path = dir.join("noise-heatmap.png");
+            save(&noise_heatmap(&map, &regions), &path)?;
+            written.push(path);
+        }
     }
 
-    if with_residual {
+    if revealing.residual {
         let (w, h) = (img.width() as usize, img.height() as usize);
         let plane = windows::luma_rect(img, 0, 0, w, h)
             .ok_or_else(|| Error::Pixels("cannot read the luminance".into()))?;
@@ -106,10 +121,9 @@ where
     [P::Subpixel]: image::EncodableLayout,
     C: std::ops::Deref<Target = [P::Subpixel]>,
 {
-    picture.save(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    })
+    picture
+        .save(path)
+        .map_err(|e| Error::io(path)(std::io::Error::other(e)))
 }
 
 /// The N×N log power, zero frequency at the centre, stretched between its
@@ -201,9 +215,35 @@ fn radial_svg(profile: &[f32], decay: f32) -> String {
     svg
 }
 
+/// The outlier regions of the noise map on a neutral grid: every block the
+/// same grey whatever its noise, so that nothing of the scene's brightness
+/// or texture survives, and each region's bounding box outlined, blue for
+/// a region smoother than the rest, orange for one noisier. Only outlines:
+/// a filled box would paint the region's area (often the scene's darkest or
+/// flattest part) as a patch of the picture.
+fn outlier_picture(map: &NoiseMap, regions: &[Region]) -> RgbImage {
+    let mut picture = RgbImage::from_fn(map.cols as u32 * CELL, map.rows as u32 * CELL, |x, y| {
+        if x % CELL == 0 || y % CELL == 0 {
+            Rgb([176, 176, 176])
+        } else {
+            Rgb([200, 200, 200])
+        }
+    });
+    for r in regions {
+        let colour = if r.noise_ratio < 1.0 {
+            Rgb([40, 70, 200])
+        } else {
+            Rgb([230, 120, 30])
+        };
+        draw_region(&mut picture, r, colour);
+    }
+    picture
+}
+
 /// The block noise map as a heatmap (blue = low noise, yellow = high, on a
 /// log scale; grey = clipped block), outlier regions outlined in white.
-fn noise_map_picture(map: &NoiseMap, regions: &[Region]) -> RgbImage {
+/// It shows the scene: written only when asked for.
+fn noise_heatmap(map: &NoiseMap, regions: &[Region]) -> RgbImage {
     let logs: Vec<f32> = map.sigma.iter().flatten().map(|s| (s + 0.1).ln()).collect();
     let (lo, hi) = logs
         .iter()
@@ -215,22 +255,27 @@ fn noise_map_picture(map: &NoiseMap, regions: &[Region]) -> RgbImage {
             Some(s) => heat(((s + 0.1).ln() - lo) / (hi - lo).max(1e-6)),
         }
     });
-    let scale = CELL as f32 / BLOCK as f32;
     for r in regions {
-        let x0 = (r.x as f32 * scale) as u32;
-        let y0 = (r.y as f32 * scale) as u32;
-        let x1 = ((r.x + r.width) as f32 * scale) as u32 - 1;
-        let y1 = ((r.y + r.height) as f32 * scale) as u32 - 1;
-        for x in x0..=x1 {
-            picture.put_pixel(x, y0, Rgb([255, 255, 255]));
-            picture.put_pixel(x, y1, Rgb([255, 255, 255]));
-        }
-        for y in y0..=y1 {
-            picture.put_pixel(x0, y, Rgb([255, 255, 255]));
-            picture.put_pixel(x1, y, Rgb([255, 255, 255]));
-        }
+        draw_region(&mut picture, r, Rgb([255, 255, 255]));
     }
     picture
+}
+
+/// Outlines a region's bounding box in `colour`.
+fn draw_region(picture: &mut RgbImage, r: &Region, colour: Rgb<u8>) {
+    let scale = CELL as f32 / BLOCK as f32;
+    let x0 = (r.x as f32 * scale) as u32;
+    let y0 = (r.y as f32 * scale) as u32;
+    let x1 = (((r.x + r.width) as f32 * scale) as u32).saturating_sub(1);
+    let y1 = (((r.y + r.height) as f32 * scale) as u32).saturating_sub(1);
+    for x in x0..=x1 {
+        picture.put_pixel(x, y0, colour);
+        picture.put_pixel(x, y1, colour);
+    }
+    for y in y0..=y1 {
+        picture.put_pixel(x0, y, colour);
+        picture.put_pixel(x1, y, colour);
+    }
 }
 
 /// A blue → teal → yellow colour ramp for t in [0, 1].
@@ -262,7 +307,7 @@ mod tests {
             Luma([plane[(y * n as u32 + x) as usize] as u8])
         }));
         let dir = tempfile::tempdir().unwrap();
-        let written = write_pictures(&img, dir.path(), false).unwrap();
+        let written = write_pictures(&img, dir.path(), Revealing::default()).unwrap();
         let names: Vec<_> = written
             .iter()
             .map(|p| p.file_name().unwrap().to_owned())
@@ -283,14 +328,19 @@ mod tests {
         assert_eq!((map.width(), map.height()), (5 * CELL, 5 * CELL));
         assert!(!dir.path().join("residual.png").exists());
 
-        let written = write_pictures(&img, dir.path(), true).unwrap();
+        let all = Revealing {
+            noise_heatmap: true,
+            residual: true,
+        };
+        let written = write_pictures(&img, dir.path(), all).unwrap();
+        assert!(written[3].ends_with("noise-heatmap.png"));
         assert!(written.last().unwrap().ends_with("residual.png"));
         let res = image::open(written.last().unwrap()).unwrap();
         assert_eq!((res.width(), res.height()), (n as u32, n as u32));
 
         let tiny = DynamicImage::ImageLuma8(GrayImage::new(10, 10));
         assert!(matches!(
-            write_pictures(&tiny, dir.path(), false),
+            write_pictures(&tiny, dir.path(), Revealing::default()),
             Err(Error::Pixels(_))
         ));
     }

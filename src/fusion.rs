@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | 1 | metadata or C2PA *declares* AI generation | `declared-synthetic` |
 //! | 2 | a *trusted* C2PA manifest declares a camera capture | `verified-authentic` |
-//! | 3 | strong camera evidence (full camera EXIF, or a valid C2PA capture), nothing pointing to AI, no sign of a software re-save, and the pixel model not at `likely-synthetic` | `likely-authentic` |
+//! | 3 | strong camera evidence (full camera EXIF, or a valid C2PA capture), nothing pointing to AI, no declaration that it is not a capture (a screenshot, a procedural or digital creation), no sign of a software re-save, and the pixel model not at `likely-synthetic` | `likely-authentic` |
 //! | 4 | the same camera evidence, but the pixel model at `likely-synthetic` | `inconclusive` (a contradiction: metadata can be copied) |
 //! | 5 | the pixel model's calibrated P(synthetic) ≥ its `likely_synthetic` threshold | `likely-synthetic` |
 //! | 6 | P(synthetic) ≤ its `likely_authentic` threshold, and the file does not declare a screenshot or a non-camera creation | `likely-authentic` |
@@ -64,8 +64,12 @@ pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
     };
     let c2pa_state = r.c2pa.evidence().map(|c| c.state);
     let resaved = r.jpeg.evidence().is_some_and(|j| j.camera_exif_on_resave);
+    // A file that declares it is not a camera capture (a screenshot, a
+    // procedural or digital creation) has no camera evidence to stand on.
+    let not_a_capture = has(Meaning::ScreenCapture, Strength::Declared)
+        || has(Meaning::NonCapture, Strength::Declared);
     let camera = first(Meaning::CameraCapture, Strength::Strong)
-        .filter(|_| !has(Meaning::AiGenerated, Strength::Weak) && !resaved);
+        .filter(|_| !has(Meaning::AiGenerated, Strength::Weak) && !resaved && !not_a_capture);
     let model = r.synthetic_probability.zip(thresholds);
     let pixels_synthetic = model.is_some_and(|(p, t)| p >= t.likely_synthetic);
 
@@ -95,9 +99,12 @@ pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
         explanations.push(format!("Likely a camera photo: {}.", describe(f)));
         Verdict::LikelyAuthentic
     } else if let Some((p, t)) = model {
+        // Enough digits that P and the thresholds never look equal when
+        // they are not.
+        let d = digits_apart(&[p, t.likely_synthetic, t.likely_authentic]);
         if p >= t.likely_synthetic {
             explanations.push(format!(
-                "Likely synthetic: the pixel model gives P(synthetic) {p:.2} (threshold {:.2}: set so that no real photo the model was checked on scores this high, as delivered or laundered).",
+                "Likely synthetic: the pixel model gives P(synthetic) {p:.d$}, at or above its likely-synthetic threshold {:.d$}.",
                 t.likely_synthetic
             ));
             Verdict::LikelySynthetic
@@ -106,19 +113,19 @@ pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
             .filter(|_| p <= t.likely_authentic)
         {
             explanations.push(format!(
-                "Inconclusive: the pixel model finds it camera-like (P(synthetic) {p:.2}), but {}: not a camera photo by its own account.",
+                "Inconclusive: the pixel model finds it camera-like (P(synthetic) {p:.d$}), but {}: not a camera photo by its own account.",
                 describe(f)
             ));
             Verdict::Inconclusive
         } else if p <= t.likely_authentic {
             explanations.push(format!(
-                "Likely a camera photo: the pixel model gives P(synthetic) {p:.2} (threshold {:.2}: at most 5% of the synthetic images it was checked on score this low).",
+                "Likely a camera photo: the pixel model gives P(synthetic) {p:.d$}, at or below its likely-authentic threshold {:.d$}.",
                 t.likely_authentic
             ));
             Verdict::LikelyAuthentic
         } else {
             explanations.push(format!(
-                "Inconclusive: the pixel model gives P(synthetic) {p:.2}, between its thresholds {:.2} and {:.2}; {}",
+                "Inconclusive: the pixel model gives P(synthetic) {p:.d$}, between its thresholds {:.d$} and {:.d$}; {}",
                 t.likely_authentic,
                 t.likely_synthetic,
                 lowercase_first(&inconclusive_reason(&all, resaved))
@@ -194,6 +201,21 @@ pub fn decide(r: &mut FileReport, thresholds: Option<Thresholds>) {
     r.explanations = explanations;
 }
 
+/// The fewest decimals, from 2 to 6, at which values that differ print
+/// differently.
+fn digits_apart(values: &[f64]) -> usize {
+    (2..=6)
+        .find(|&d| {
+            let scale = 10f64.powi(d as i32);
+            values.iter().enumerate().all(|(i, a)| {
+                values[i + 1..]
+                    .iter()
+                    .all(|b| a == b || (a * scale).round() != (b * scale).round())
+            })
+        })
+        .unwrap_or(6)
+}
+
 /// One finding as a clause: "PNG tEXt `prompt`: ComfyUI: {...}".
 fn describe(f: &Finding) -> String {
     format!("{} `{}` says \"{}\"", f.source, f.key, f.excerpt)
@@ -267,7 +289,7 @@ fn model_sentence(r: &FileReport) -> Option<String> {
             .collect()
     };
     let (up, down) = (side(true), side(false));
-    let mut line = format!("Pixel model: P(synthetic) {p:.2}");
+    let mut line = format!("Pixel model: P(synthetic) {p:.4}");
     if !up.is_empty() {
         line.push_str(&format!("; toward synthetic: {}", up.join(", ")));
     }
@@ -280,6 +302,13 @@ fn model_sentence(r: &FileReport) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probabilities_and_thresholds_never_look_equal_when_they_differ() {
+        assert_eq!(digits_apart(&[0.1576, 0.156, 0.99]), 3);
+        assert_eq!(digits_apart(&[0.5, 0.16, 0.99]), 2);
+        assert_eq!(digits_apart(&[0.156, 0.156, 0.99]), 2);
+    }
 
     #[test]
     fn priorities_rank_real_first_and_ai_edited_with_them() {

@@ -133,10 +133,15 @@ pub fn modified_ns(meta: &std::fs::Metadata) -> Option<i64> {
 /// Reads a file once, refusing files over `max_bytes`, hashing as it reads.
 /// The file is opened read-only.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<Input> {
-    let io_err = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = Error::io(path);
+    // Checked before opening: opening a FIFO blocks until a writer comes.
+    let kind = std::fs::metadata(path).map_err(io_err)?.file_type();
+    if !kind.is_file() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+            kind: kind_name(kind),
+        });
+    }
     let file = std::fs::File::open(path).map_err(io_err)?;
     let meta = file.metadata().map_err(io_err)?;
     let size = meta.len();
@@ -171,6 +176,30 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<Input> {
         hashes: hasher.finish(),
         modified_ns: modified_ns(&meta),
     })
+}
+
+/// What a file that is not a regular file is, in words.
+pub fn kind_name(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
 }
 
 /// Hashes bytes already in memory (for callers that have no file).

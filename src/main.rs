@@ -6,7 +6,7 @@ mod cli;
 mod progress;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -115,6 +115,27 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
     for (i, path) in args.files.iter().enumerate() {
+        // A path that is not a readable regular file gets an error, not a
+        // verdict about nothing.
+        let refused = match std::fs::metadata(path) {
+            Err(e) => Some(provenant::Error::io(path)(e).to_string()),
+            Ok(m) if !m.is_file() => Some(format!(
+                "{} is {}, not an image file{}",
+                path.display(),
+                provenant::input::kind_name(m.file_type()),
+                if m.is_dir() {
+                    ": use `provenant scan` for a folder"
+                } else {
+                    ""
+                }
+            )),
+            Ok(_) => None,
+        };
+        if let Some(why) = refused {
+            eprintln!("provenant: {}", provenant::sanitize::sanitize(&why));
+            failed += 1;
+            continue;
+        }
         let report = analyzer.analyze_path(path);
         if !report.errors.is_empty() {
             failed += 1;
@@ -125,7 +146,11 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             if i > 0 {
                 writeln!(out)?;
             }
-            human::write(&mut out, &report)?;
+            let options = human::Options {
+                verbose: args.verbose,
+                show_prompts: args.show_prompts,
+            };
+            human::write(&mut out, &report, options)?;
         }
         out.flush()?;
     }
@@ -141,8 +166,12 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 
 fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let analyzer = Analyzer::new(config_from(&args.options)?).context("setting up the analyzer")?;
+    let revealing = provenant::explain::Revealing {
+        noise_heatmap: args.noise_heatmap,
+        residual: args.residual,
+    };
     let (report, written) =
-        match provenant::explain::explain_file(&analyzer, &args.file, &args.out, args.residual) {
+        match provenant::explain::explain_file(&analyzer, &args.file, &args.out, revealing) {
             Ok(done) => done,
             Err(e) => {
                 let name = provenant::sanitize::sanitize(&args.file.display().to_string());
@@ -152,10 +181,20 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    human::write(&mut out, &report)?;
+    let all_evidence = human::Options {
+        verbose: true,
+        show_prompts: false,
+    };
+    human::write(&mut out, &report, all_evidence)?;
     writeln!(out, "\nPictures:")?;
     for path in written {
-        writeln!(out, "  {}", path.display())?;
+        let shows_scene = path.ends_with("noise-heatmap.png") || path.ends_with("residual.png");
+        let note = if shows_scene {
+            "   (shows the scene)"
+        } else {
+            ""
+        };
+        writeln!(out, "  {}{note}", path.display())?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -194,7 +233,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
             folds,
             args.lambda,
         )?,
-        None => provenant::eval::evaluate(&entries, &root, &transform, config)?,
+        None => {
+            eprintln!(
+                "provenant: warning: the model is not retrained (no --cross-validate): if these images were among its training images (the embedded model was trained on the dev set), the numbers are optimistic"
+            );
+            provenant::eval::evaluate(&entries, &root, &transform, config)?
+        }
     };
     if let Some(path) = &args.roc {
         let svg = evaluation::roc_svg(&evaluation).map_err(anyhow::Error::msg)?;
@@ -209,11 +253,14 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         evaluation::write_text(&mut out, &evaluation)?;
     }
     out.flush()?;
-    Ok(if evaluation.failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    if evaluation.failed > 0 {
+        eprintln!(
+            "provenant: exit code 1: {} of {} files could not be analysed (listed above)",
+            evaluation.failed, evaluation.files
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
@@ -291,9 +338,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         roots: args.paths.clone(),
         files_from,
         out: args.out.clone(),
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        jobs: match args.jobs {
+            Some(0) => {
+                anyhow::bail!("--jobs 0: give 1 or more workers (without --jobs: all cores)")
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        },
         follow_symlinks: args.follow_symlinks,
         resume: args.resume,
         overwrite: args.overwrite,
@@ -306,20 +357,32 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let summary = scan::run(&analyzer, &opts, &mut |p| progress.update(p))?;
     progress.finish();
     let f = &summary.footer;
+    if f.files == 0 {
+        eprintln!("provenant: no image found (the reports are empty)");
+    }
     if !args.quiet {
         let seconds = summary.elapsed.as_secs_f64();
         eprintln!(
-            "provenant: {} files analysed in {seconds:.1} s ({:.1} files/s); journal holds {} ({} with errors); {} skipped as already recorded, {} not images, {} links not followed",
+            "provenant: {} files analysed in {seconds:.1} s ({:.1} files/s); journal holds {} ({} with errors); {} skipped as already recorded",
             summary.analysed,
             summary.analysed as f64 / seconds.max(1e-9),
             f.files,
             f.with_errors,
             f.resumed_skipped,
-            f.not_images,
-            f.symlinks_skipped
         );
+        eprintln!(
+            "passed over: {} not images, {} empty, {} special files (FIFO, socket, device), {} links not followed (paths in skipped.csv)",
+            f.not_images, f.empty, f.special_files, f.symlinks_skipped
+        );
+        eprintln!("written:");
         for path in &summary.written {
             eprintln!("  {}", path.display());
+        }
+        if f.with_errors > 0 {
+            eprintln!(
+                "exit code 1: {} files had errors (each has a report saying why)",
+                f.with_errors
+            );
         }
     }
     Ok(if f.with_errors > 0 {
@@ -336,15 +399,19 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     if merged.partial_tail {
         eprintln!("provenant: a half-written last record was ignored");
     }
-    let roots: Vec<String> = merged
-        .headers
-        .iter()
-        .flat_map(|h| h.settings.roots.iter().cloned())
-        .collect();
+    let parts: Vec<_> = merged.headers.iter().map(journal::Header::info).collect();
     let bytes = match args.format {
-        ReportFormat::Csv => summary::csv(&merged.files)?,
-        ReportFormat::Html => html::render(&merged.files, &Default::default()).into_bytes(),
-        ReportFormat::Vics => vics::render(&merged.files, &roots)?,
+        ReportFormat::Csv => summary::csv(&merged.files, &parts)?,
+        ReportFormat::Html => html::render(&merged.files, &parts, &Default::default()).into_bytes(),
+        ReportFormat::Vics => {
+            // Paths are relative to where the file goes (stdout: here).
+            let base = args
+                .output
+                .as_deref()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new(""));
+            vics::render(&merged.files, base)?
+        }
         ReportFormat::Jsonl => {
             let mut out = Vec::new();
             for h in &merged.headers {

@@ -16,7 +16,12 @@ pub enum Progress {
     /// A bar, made when the total is known.
     Bar(Option<ProgressBar>),
     /// Plain lines.
-    Plain { started: Instant, last: Instant },
+    Plain {
+        /// When the scan started.
+        started: Instant,
+        /// When the last line was printed (`None`: none yet).
+        last: Option<Instant>,
+    },
 }
 
 impl Progress {
@@ -27,10 +32,9 @@ impl Progress {
         } else if std::io::stderr().is_terminal() {
             Progress::Bar(None)
         } else {
-            let now = Instant::now();
             Progress::Plain {
-                started: now,
-                last: now,
+                started: Instant::now(),
+                last: None,
             }
         }
     }
@@ -42,10 +46,14 @@ impl Progress {
             Progress::Bar(bar) => {
                 let bar = bar.get_or_insert_with(|| {
                     let b = ProgressBar::new(p.total as u64);
-                    if let Ok(style) = ProgressStyle::with_template(
-                        "{wide_bar} {pos}/{len} files, {per_sec}, ETA {eta} {msg}",
-                    ) {
-                        b.set_style(style);
+                    let template = "{wide_bar} {pos}/{len} files, {rate}, ETA {eta} {msg}\n(interrupted? run the same scan with --resume to continue)";
+                    if let Ok(style) = ProgressStyle::with_template(template) {
+                        b.set_style(style.with_key(
+                            "rate",
+                            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                                let _ = write!(w, "{:.1} files/s", state.per_sec());
+                            },
+                        ));
                     }
                     b
                 });
@@ -55,8 +63,11 @@ impl Progress {
                 }
             }
             Progress::Plain { started, last } => {
-                if last.elapsed() >= PLAIN_EVERY || p.done == p.total {
-                    *last = Instant::now();
+                if last.is_none() {
+                    eprintln!("provenant: {} files to analyse; if interrupted, run the same scan with --resume to continue", p.total);
+                }
+                if last.is_none_or(|t| t.elapsed() >= PLAIN_EVERY) || p.done == p.total {
+                    *last = Some(Instant::now());
                     let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-9);
                     eprintln!(
                         "provenant: {}/{} files, {rate:.1} files/s, {} with errors",

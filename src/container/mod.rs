@@ -7,9 +7,12 @@
 // Byte parsers read untrusted input: no unchecked indexing.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+pub mod bmff;
 pub mod jpeg;
 pub mod png;
 pub mod riff;
+
+use std::ops::Range;
 
 use crate::input::Format;
 
@@ -86,6 +89,46 @@ impl<'a> Structure<'a> {
         }
     }
 
+    /// Where the embedded C2PA manifest store lies, as the byte range a data
+    /// hash must leave out: from the first JPEG APP11 JUMBF segment's marker
+    /// to the end of the run of such segments that follows it without a gap,
+    /// the whole PNG `caBX` chunk (length, type, data, CRC), or the whole
+    /// WebP `C2PA` chunk (header and data). `Some(None)` when the container
+    /// has no store; `None` for containers this parser does not walk.
+    pub fn c2pa_store_range(&self) -> Option<Option<Range<usize>>> {
+        match self {
+            Structure::Jpeg(s) => {
+                let mut run: Option<Range<usize>> = None;
+                for g in s
+                    .segments
+                    .iter()
+                    .filter(|g| g.marker == 0xEB && g.data.starts_with(b"JP"))
+                {
+                    let end = g.offset + 4 + g.data.len();
+                    match &mut run {
+                        None => run = Some(g.offset..end),
+                        Some(r) if r.end == g.offset => r.end = end,
+                        Some(_) => break,
+                    }
+                }
+                Some(run)
+            }
+            Structure::Png(c) => Some(
+                c.items
+                    .iter()
+                    .find(|k| &k.kind == b"caBX")
+                    .map(|k| k.offset..k.offset + 12 + k.data.len()),
+            ),
+            Structure::Webp(c) => Some(
+                c.items
+                    .iter()
+                    .find(|k| &k.kind == b"C2PA")
+                    .map(|k| k.offset.saturating_sub(8)..k.offset + k.data.len()),
+            ),
+            Structure::Other => None,
+        }
+    }
+
     /// Why the walk stopped early (truncated or corrupt container), if it did.
     pub fn problem(&self) -> Option<&str> {
         match self {
@@ -108,6 +151,13 @@ pub(crate) fn be16(b: &[u8], at: usize) -> Option<u16> {
 pub(crate) fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(
         b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+/// Reads a big-endian u64 at `at`, if in bounds.
+pub(crate) fn be64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
     ))
 }
 

@@ -7,6 +7,8 @@ use super::{be32, Walk};
 pub struct Chunk<'a> {
     /// Chunk type, e.g. `b"tEXt"`.
     pub kind: [u8; 4],
+    /// Offset of the chunk (its length field) in the file.
+    pub offset: usize,
     /// Chunk data (CRC not included).
     pub data: &'a [u8],
 }
@@ -32,7 +34,11 @@ pub fn chunks(bytes: &[u8]) -> Walk<Chunk<'_>> {
             return out;
         };
         let k: [u8; 4] = kind.try_into().unwrap_or_default();
-        out.items.push(Chunk { kind: k, data });
+        out.items.push(Chunk {
+            kind: k,
+            offset: pos,
+            data,
+        });
         if &k == b"IEND" {
             return out;
         }

@@ -11,8 +11,24 @@ fn metric(v: Option<f64>) -> String {
 }
 
 fn rate(r: Rate) -> String {
+    if r.of == 0 {
+        return "n/a (none)".into();
+    }
     format!("{}/{} ({:.1}%)", r.count, r.of, 100.0 * r.share())
 }
+
+/// Short column names for the verdicts, so that a row fits in 100 columns.
+const VERDICT_COLUMNS: [(&str, &str); 6] = [
+    ("declared-synthetic", "declared"),
+    ("likely-synthetic", "likely-syn"),
+    ("inconclusive", "inconcl"),
+    ("likely-authentic", "likely-auth"),
+    ("verified-authentic", "verified"),
+    ("failed", "failed"),
+];
+
+/// Width of the name column of the verdict tables.
+const NAME_WIDTH: usize = 34;
 
 /// Writes the evaluation as text: the metrics, the verdict confusion table,
 /// the per-source rows and the failures.
@@ -36,31 +52,29 @@ pub fn write_text<W: Write>(out: &mut W, e: &Evaluation) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "real called synthetic: {}   synthetic called authentic: {}   declared verdicts correct: {}",
+        "real called synthetic: {}   synthetic called authentic: {}",
         rate(e.real_called_synthetic),
         rate(e.synthetic_called_authentic),
+    )?;
+    writeln!(
+        out,
+        "declared verdicts correct: {}",
         rate(e.declared_correct)
     )?;
-    let verdicts = [
-        "declared-synthetic",
-        "likely-synthetic",
-        "inconclusive",
-        "likely-authentic",
-        "verified-authentic",
-        "failed",
-    ];
     let row = |name: &str, cells: &dyn Fn(&str) -> usize| -> String {
-        let counts: String = verdicts
+        let counts: String = VERDICT_COLUMNS
             .iter()
-            .map(|v| format!("{:>20}", cells(v)))
+            .map(|(v, _)| format!("{:>11}", cells(v)))
             .collect();
-        format!("{name:<44}{counts}")
+        format!("{name:<NAME_WIDTH$}{counts}")
     };
     writeln!(
         out,
-        "\n{:<44}{}",
+        "\n{:<NAME_WIDTH$}{}",
         "label \\ verdict",
-        verdicts.map(|v| format!("{v:>20}")).concat()
+        VERDICT_COLUMNS
+            .map(|(_, short)| format!("{short:>11}"))
+            .concat()
     )?;
     for (label, counts) in &e.confusion {
         writeln!(
@@ -69,18 +83,24 @@ pub fn write_text<W: Write>(out: &mut W, e: &Evaluation) -> io::Result<()> {
             row(label, &|v| counts.get(v).copied().unwrap_or(0))
         )?;
     }
-    writeln!(out, "\nper source (mean score):")?;
+    // A source's whole name on its own line (cut names look alike), then
+    // its counts.
+    writeln!(
+        out,
+        "\nper source (label, source, mean score; then verdicts):"
+    )?;
     for s in &e.sources {
-        let name = format!(
-            "{} {} ({})",
+        writeln!(
+            out,
+            "{} {} (mean score {})",
             s.label,
-            crate::sanitize::excerpt(&s.source, 28),
+            crate::sanitize::sanitize(&s.source),
             metric(s.mean_score)
-        );
+        )?;
         writeln!(
             out,
             "{}",
-            row(&name, &|v| s.verdicts.get(v).copied().unwrap_or(0))
+            row("", &|v| s.verdicts.get(v).copied().unwrap_or(0))
         )?;
     }
     if !e.failures.is_empty() {

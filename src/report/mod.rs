@@ -189,9 +189,29 @@ impl FileReport {
 
     /// Records an error of a stage.
     pub fn error(&mut self, stage: &str, message: impl Into<String>) {
+        // One line: decoders end some messages with a newline, which would
+        // break a CSV cell or a terminal line.
+        let message: String = message.into();
+        let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
         self.errors.push(StageError {
             stage: stage.to_string(),
-            message: message.into(),
+            message: one_line,
         });
     }
+}
+
+/// Who made a scan's records and when, as the printers show it (one per
+/// part of the journal: a resumed scan has several).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanInfo {
+    /// `provenant <version>`.
+    pub tool: String,
+    /// The model's identity, if one was used.
+    pub model: Option<String>,
+    /// Start time, RFC 3339 UTC.
+    pub started: String,
+    /// The scanned roots.
+    pub roots: Vec<String>,
+    /// The command line.
+    pub command_line: Vec<String>,
 }

@@ -1,10 +1,13 @@
-//! `summary.csv`: one row per file, most urgent first (priority, then path).
+//! `summary.csv`: one row per file, most urgent first (priority, then
+//! P(synthetic) from the most camera-like, then path), with the scan's
+//! provenance (tool, model, start time) on every row.
 
 use super::FileReport;
+use super::ScanInfo;
 use crate::error::{Error, Result};
 
 /// Column names of `summary.csv`.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 19] = [
     "priority",
     "verdict",
     "synthetic_probability",
@@ -21,13 +24,36 @@ pub const COLUMNS: [&str; 16] = [
     "pdq",
     "hashlist_matches",
     "errors",
+    "tool",
+    "model",
+    "scan_started",
 ];
 
-/// The files sorted for triage: priority, then path.
+/// The files sorted for triage: priority; within a priority, P(synthetic)
+/// from the most camera-like (files with no P last: no number is not "most
+/// real"); then path.
 pub fn triage_order(files: &[FileReport]) -> Vec<&FileReport> {
     let mut sorted: Vec<&FileReport> = files.iter().collect();
-    sorted.sort_by(|a, b| (a.priority, &a.path).cmp(&(b.priority, &b.path)));
+    sorted.sort_by(|a, b| {
+        let p = |r: &FileReport| r.synthetic_probability.unwrap_or(f64::INFINITY);
+        a.priority
+            .cmp(&b.priority)
+            .then(p(a).total_cmp(&p(b)))
+            .then(a.path.cmp(&b.path))
+    });
     sorted
+}
+
+/// The scan's provenance, from the first part: tool, model and start time
+/// (empty for files analysed outside a scan).
+pub fn provenance(parts: &[ScanInfo]) -> [String; 3] {
+    parts.first().map_or_else(Default::default, |h| {
+        [
+            h.tool.clone(),
+            h.model.clone().unwrap_or_default(),
+            h.started.clone(),
+        ]
+    })
 }
 
 /// A report's flags joined by spaces.
@@ -57,8 +83,9 @@ pub fn hashlist_matches(r: &FileReport) -> String {
         .join("; ")
 }
 
-/// Renders the CSV.
-pub fn csv(files: &[FileReport]) -> Result<Vec<u8>> {
+/// Renders the CSV; `parts` say who made the scan and when.
+pub fn csv(files: &[FileReport], parts: &[ScanInfo]) -> Result<Vec<u8>> {
+    let [tool, model, started] = provenance(parts);
     let err = |e: csv::Error| Error::Config(format!("writing CSV: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS).map_err(err)?;
@@ -83,6 +110,9 @@ pub fn csv(files: &[FileReport]) -> Result<Vec<u8>> {
             opt(r.pdq.as_ref().map(|p| p.hash.clone())),
             hashlist_matches(r),
             errors(r),
+            tool.clone(),
+            model.clone(),
+            started.clone(),
         ])
         .map_err(err)?;
     }

@@ -1,11 +1,14 @@
 //! `vics.json`: Project VIC (VICS 2.0) Media records, for triage suites that
-//! import them (Griffeye Analyze DI, XAMN, FTK, IPED). The mapping is
-//! documented in `docs/REPORTS.md`. We do not categorise content: every
-//! record has `Category` 0; our verdict travels in `Tags` and `Comments`.
+//! import them (Griffeye Analyze DI, XAMN, FTK, IPED, Clees4All, GLEAPP).
+//! The mapping is documented in `docs/REPORTS.md`. We do not categorise
+//! content, so no record has a `Category` (readers map 0 to "known", which
+//! a verdict is not); our verdict travels in `Tags` (one string, as every
+//! open reader expects) and `Comments`. Paths are relative to the folder
+//! the `vics.json` is written in.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::summary::triage_order;
 use super::FileReport;
@@ -15,19 +18,33 @@ use crate::error::{Error, Result};
 pub const CONTEXT: &str =
     "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media";
 
-/// The path relative to the scan root it lies under (else as recorded).
-fn relative(path: &str, roots: &[String]) -> String {
-    roots
-        .iter()
-        .find_map(|root| {
-            let rel = Path::new(path).strip_prefix(root).ok()?;
-            let parent = Path::new(root).file_name().map(Path::new);
-            Some(match parent {
-                Some(p) if !rel.as_os_str().is_empty() => p.join(rel),
-                _ => rel.to_path_buf(),
-            })
-        })
+/// `path` relative to the folder `base` (both made absolute against the
+/// working directory, without resolving links); as recorded if that fails.
+fn relative(path: &str, base: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).ok();
+    absolute(Path::new(path))
+        .zip(absolute(base))
+        .and_then(|(p, b)| pathdiff::diff_paths(p, b))
         .map_or_else(|| path.to_string(), |p| p.display().to_string())
+}
+
+/// The file's name and its folder relative to `base`, as `MediaFiles`
+/// records them.
+fn name_and_folder(path: &str, base: &Path) -> (String, String) {
+    let rel = PathBuf::from(relative(path, base));
+    let name = rel
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
+    let folder = rel
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    (name, folder)
+}
+
+/// The file's MD5, upper-case, as VICS writes hashes.
+fn md5(r: &FileReport) -> Option<String> {
+    r.hashes.as_ref().map(|h| h.md5.to_uppercase())
 }
 
 fn exifs(r: &FileReport) -> Vec<Value> {
@@ -43,17 +60,35 @@ fn exifs(r: &FileReport) -> Vec<Value> {
     ]
     .into_iter()
     .filter_map(|(name, value)| {
-        value.map(
-            |v| json!({"PropertyName": name, "PropertyValue": crate::sanitize::excerpt(v, 200)}),
-        )
+        let value = crate::sanitize::excerpt(value?, 200);
+        Some(json!({"PropertyName": name, "PropertyValue": value, "MD5": md5(r)}))
     })
     .collect()
 }
 
-/// One Media record; `id` is its `MediaID`.
-fn media(r: &FileReport, id: usize, roots: &[String]) -> Value {
-    let upper =
-        |f: fn(&crate::input::Hashes) -> &String| r.hashes.as_ref().map(|h| f(h).to_uppercase());
+/// The file on the seized medium: name, folder, last write time, MD5.
+fn media_file(r: &FileReport, base: &Path) -> Value {
+    let (name, folder) = name_and_folder(&r.path, base);
+    let written = r.modified_ns.and_then(|ns| {
+        let t = std::time::UNIX_EPOCH
+            .checked_add(std::time::Duration::from_nanos(u64::try_from(ns).ok()?))?;
+        Some(humantime::format_rfc3339_seconds(t).to_string())
+    });
+    let mut file = Map::new();
+    file.insert("FileName".into(), name.into());
+    file.insert("FilePath".into(), folder.into());
+    if let Some(w) = written {
+        file.insert("Written".into(), w.into());
+    }
+    if let Some(m) = md5(r) {
+        file.insert("MD5".into(), m.into());
+    }
+    Value::Object(file)
+}
+
+/// One Media record; `id` is its `MediaID`. Hashes are left out, not
+/// null, when the file could not be read (readers call `trim()` on them).
+fn media(r: &FileReport, id: usize, base: &Path) -> Value {
     let mut tags = vec![format!("provenant:{}", r.verdict.as_str())];
     tags.extend(
         r.flags
@@ -69,26 +104,32 @@ fn media(r: &FileReport, id: usize, roots: &[String]) -> Value {
         r.priority,
         r.explanations.first().map_or("", String::as_str)
     );
-    json!({
-        "MediaID": id,
-        "Category": 0,
-        "MD5": upper(|h| &h.md5),
-        "SHA1": upper(|h| &h.sha1),
-        "MediaSize": r.size,
-        "RelativeFilePath": relative(&r.path, roots),
-        "MimeType": r.format.map(crate::input::Format::mime),
-        "Tags": tags,
-        "Comments": comments,
-        "Exifs": exifs(r),
-    })
+    let mut record = Map::new();
+    record.insert("MediaID".into(), id.into());
+    if let Some(h) = &r.hashes {
+        record.insert("MD5".into(), h.md5.to_uppercase().into());
+        record.insert("SHA1".into(), h.sha1.to_uppercase().into());
+    }
+    record.insert("MediaSize".into(), r.size.into());
+    record.insert("RelativeFilePath".into(), relative(&r.path, base).into());
+    record.insert(
+        "MimeType".into(),
+        r.format.map(crate::input::Format::mime).into(),
+    );
+    record.insert("Tags".into(), tags.join(", ").into());
+    record.insert("Comments".into(), comments.into());
+    record.insert("MediaFiles".into(), json!([media_file(r, base)]));
+    record.insert("Exifs".into(), exifs(r).into());
+    Value::Object(record)
 }
 
-/// Renders the VICS JSON, records in triage order.
-pub fn render(files: &[FileReport], roots: &[String]) -> Result<Vec<u8>> {
+/// Renders the VICS JSON, records in triage order; `base` is the folder the
+/// file will be written in (paths are relative to it).
+pub fn render(files: &[FileReport], base: &Path) -> Result<Vec<u8>> {
     let value: Vec<Value> = triage_order(files)
         .into_iter()
         .enumerate()
-        .map(|(i, r)| media(r, i + 1, roots))
+        .map(|(i, r)| media(r, i + 1, base))
         .collect();
     serde_json::to_vec_pretty(&json!({"@odata.context": CONTEXT, "value": value}))
         .map_err(|e| Error::Config(format!("writing VICS: {e}")))
@@ -99,12 +140,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_are_relative_to_the_scan_root_with_its_name() {
-        let roots = vec!["/cases/phone".to_string()];
+    fn paths_are_relative_to_the_folder_of_the_vics_file() {
+        let base = Path::new("/cases/phone-report");
         assert_eq!(
-            relative("/cases/phone/DCIM/a.jpg", &roots),
-            "phone/DCIM/a.jpg"
+            relative("/cases/phone/DCIM/a.jpg", base),
+            "../phone/DCIM/a.jpg"
         );
-        assert_eq!(relative("/elsewhere/b.jpg", &roots), "/elsewhere/b.jpg");
+        assert_eq!(relative("/cases/phone-report/b.jpg", base), "b.jpg");
+        assert_eq!(
+            name_and_folder("/cases/phone/DCIM/a.jpg", base),
+            ("a.jpg".to_string(), "../phone/DCIM".to_string())
+        );
     }
 }

@@ -55,6 +55,19 @@ pub struct Header {
     pub settings: Settings,
 }
 
+impl Header {
+    /// What the printers show of this part.
+    pub fn info(&self) -> crate::report::ScanInfo {
+        crate::report::ScanInfo {
+            tool: self.tool.clone(),
+            model: self.model.clone(),
+            started: self.started.clone(),
+            roots: self.settings.roots.clone(),
+            command_line: self.command_line.clone(),
+        }
+    }
+}
+
 /// Last record of a complete scan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Footer {
@@ -67,6 +80,12 @@ pub struct Footer {
     /// Files the walk passed over because their first bytes are not a
     /// known image format.
     pub not_images: usize,
+    /// Empty files the walk passed over.
+    #[serde(default)]
+    pub empty: usize,
+    /// FIFOs, sockets and devices the walk passed over.
+    #[serde(default)]
+    pub special_files: usize,
     /// Symbolic links not followed.
     pub symlinks_skipped: usize,
     /// File records per verdict.
@@ -98,19 +117,13 @@ struct Tag {
 /// record (the writer was killed): ignored and reported in `partial_tail`.
 /// A complete line that is not a record is an error.
 pub fn read(path: &Path) -> Result<Journal> {
-    let file = File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = File::open(path).map_err(Error::io(path))?;
     read_from(BufReader::new(file), path)
 }
 
 /// [`read`] on any reader; `path` names it in errors.
 pub fn read_from(mut reader: impl BufRead, path: &Path) -> Result<Journal> {
-    let io_err = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = Error::io(path);
     let mut journal = Journal::default();
     let mut line = Vec::new();
     for number in 1.. {

@@ -92,13 +92,6 @@ fn key_of(path: &Path) -> Key {
     )
 }
 
-fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// Runs a scan; `progress` is called after each file is written.
 pub fn run(
     analyzer: &Analyzer,
@@ -107,12 +100,13 @@ pub fn run(
 ) -> Result<ScanSummary> {
     let started = Instant::now();
     let journal_path = opts.out.join(JOURNAL);
+    walk::check_roots(&opts.roots)?;
     check_output(&opts.out)?;
 
     // What an earlier, interrupted part already recorded.
     let mut done: HashSet<Key> = HashSet::new();
     if opts.overwrite && !opts.resume && journal_path.exists() {
-        std::fs::remove_file(&journal_path).map_err(io_error(&journal_path))?;
+        std::fs::remove_file(&journal_path).map_err(Error::io(&journal_path))?;
     }
     if journal_path.exists() {
         if !opts.resume {
@@ -127,7 +121,7 @@ pub fn run(
             .write(true)
             .open(&journal_path)
             .and_then(|f| f.set_len(earlier.complete_len))
-            .map_err(io_error(&journal_path))?;
+            .map_err(Error::io(&journal_path))?;
         done.extend(
             earlier
                 .files
@@ -141,8 +135,7 @@ pub fn run(
         walked.files.extend(list.iter().cloned());
     }
     let found = walked.files.len();
-    let todo: Vec<PathBuf> = walked
-        .files
+    let todo: Vec<PathBuf> = std::mem::take(&mut walked.files)
         .into_iter()
         .filter(|p| done.is_empty() || !done.contains(&key_of(p)))
         .collect();
@@ -151,11 +144,11 @@ pub fn run(
         .create(true)
         .append(true)
         .open(&journal_path)
-        .map_err(io_error(&journal_path))?;
+        .map_err(Error::io(&journal_path))?;
     let mut out = BufWriter::new(file);
     let header = header(analyzer, opts, !done.is_empty());
-    jsonl::write_record(&mut out, "header", &header).map_err(io_error(&journal_path))?;
-    out.flush().map_err(io_error(&journal_path))?;
+    jsonl::write_record(&mut out, "header", &header).map_err(Error::io(&journal_path))?;
+    out.flush().map_err(Error::io(&journal_path))?;
 
     analyse_in_order(
         analyzer,
@@ -169,25 +162,26 @@ pub fn run(
     let all = journal::read(&journal_path)?;
     let footer = Footer {
         resumed_skipped: found - todo.len(),
-        not_images: walked.not_images,
-        symlinks_skipped: walked.symlinks_skipped,
+        not_images: walked.count(walk::Skip::NotAnImage),
+        empty: walked.count(walk::Skip::Empty),
+        special_files: walked.count(walk::Skip::SpecialFile),
+        symlinks_skipped: walked.count(walk::Skip::Link),
         ..journal::totals(&all.files)
     };
-    jsonl::write_record(&mut out, "footer", &footer).map_err(io_error(&journal_path))?;
-    out.flush().map_err(io_error(&journal_path))?;
+    jsonl::write_record(&mut out, "footer", &footer).map_err(Error::io(&journal_path))?;
+    out.flush().map_err(Error::io(&journal_path))?;
 
     let thumbs = if opts.thumbnails {
         thumbnails::all(&all.files, &analyzer.config().limits)
     } else {
         Default::default()
     };
-    let written = render_reports(
-        &all.files,
-        &opts.out,
-        opts.vics,
-        &header.settings.roots,
-        &thumbs,
-    )?;
+    let mut written = vec![journal_path.clone()];
+    let parts: Vec<report::ScanInfo> = all.headers.iter().map(Header::info).collect();
+    written.extend(render_reports(
+        &all.files, &parts, &opts.out, opts.vics, &thumbs,
+    )?);
+    written.push(write_skipped(&opts.out, &walked.skipped)?);
     Ok(ScanSummary {
         footer,
         analysed: todo.len(),
@@ -199,12 +193,18 @@ pub fn run(
 /// Creates the output folder and checks that it is writable, so that a bad
 /// output path fails before any work.
 fn check_output(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Config(format!(
+            "the output folder {} is a file, not a folder",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
     let probe = dir.join(".provenant-write-test");
     File::create(&probe)
         .and_then(|mut f| f.write_all(b"ok"))
         .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(io_error(dir))
+        .map_err(Error::io(dir))
 }
 
 fn header(analyzer: &Analyzer, opts: &ScanOptions, resumed: bool) -> Header {
@@ -287,7 +287,7 @@ fn analyse_in_order(
                 let write = jsonl::write(out, &r).and_then(|()| out.flush());
                 if let Err(e) = write {
                     stop.store(true, Ordering::Relaxed);
-                    return Err(io_error(journal_path)(e));
+                    return Err(Error::io(journal_path)(e));
                 }
                 state.done += 1;
                 state.with_errors += usize::from(!r.errors.is_empty());
@@ -301,12 +301,13 @@ fn analyse_in_order(
 
 /// Renders `summary.csv`, `report.html` (with `thumbnails` by path, if
 /// any) and (if asked) `vics.json` from file records into `dir`, each
-/// written under a temporary name and renamed when complete.
+/// written under a temporary name and renamed when complete; `parts` say who
+/// made the scan and when.
 pub fn render_reports(
     files: &[FileReport],
+    parts: &[report::ScanInfo],
     dir: &Path,
     vics: bool,
-    roots: &[String],
     thumbnails: &std::collections::HashMap<String, String>,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
@@ -316,15 +317,38 @@ pub fn render_reports(
         written.push(path);
         Ok(())
     };
-    put("summary.csv", report::summary::csv(files)?)?;
+    put("summary.csv", report::summary::csv(files, parts)?)?;
     put(
         "report.html",
-        report::html::render(files, thumbnails).into_bytes(),
+        report::html::render(files, parts, thumbnails).into_bytes(),
     )?;
     if vics {
-        put("vics.json", report::vics::render(files, roots)?)?;
+        put("vics.json", report::vics::render(files, dir)?)?;
     }
     Ok(written)
+}
+
+/// Writes `skipped.csv`: every entry the walk passed over, with why.
+fn write_skipped(dir: &Path, skipped: &[(PathBuf, walk::Skip)]) -> Result<PathBuf> {
+    let path = dir.join("skipped.csv");
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let rows = std::iter::once(["path".to_string(), "reason".to_string()]).chain(
+        skipped.iter().map(|(p, r)| {
+            [
+                crate::sanitize::sanitize(&p.display().to_string()),
+                r.as_str().to_string(),
+            ]
+        }),
+    );
+    for row in rows {
+        csv.write_record(row)
+            .map_err(|e| Error::io(&path)(std::io::Error::other(e)))?;
+    }
+    let bytes = csv
+        .into_inner()
+        .map_err(|e| Error::io(&path)(std::io::Error::other(e.to_string())))?;
+    write_atomic(&path, &bytes)?;
+    Ok(path)
 }
 
 /// Writes `path.tmp`, then renames it to `path`.
@@ -332,6 +356,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(io_error(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_error(path))
+    std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(Error::io(path))
 }

@@ -7,20 +7,60 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
 use crate::input::Format;
 
 /// Bytes read to recognise a format.
 const SNIFF: usize = 64;
+
+/// Why the walk passed over an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Skip {
+    /// Its first bytes are not a known image format.
+    NotAnImage,
+    /// It is empty.
+    Empty,
+    /// A FIFO, socket or device: reading it could block or never end.
+    SpecialFile,
+    /// A symbolic link, not followed.
+    Link,
+}
+
+impl Skip {
+    /// The kebab-case name used in `skipped.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::NotAnImage => "not-an-image",
+            Skip::Empty => "empty",
+            Skip::SpecialFile => "special-file",
+            Skip::Link => "link-not-followed",
+        }
+    }
+}
 
 /// The files to analyse, in walk order, and what was passed over.
 #[derive(Debug, Default, PartialEq)]
 pub struct Walked {
     /// Files to analyse (unreadable ones included: their report says why).
     pub files: Vec<PathBuf>,
-    /// Files whose first bytes are not a known image format.
-    pub not_images: usize,
-    /// Symbolic links not followed.
-    pub symlinks_skipped: usize,
+    /// Entries passed over, in walk order, with the reason.
+    pub skipped: Vec<(PathBuf, Skip)>,
+}
+
+impl Walked {
+    /// How many entries were passed over for `reason`.
+    pub fn count(&self, reason: Skip) -> usize {
+        self.skipped.iter().filter(|(_, r)| *r == reason).count()
+    }
+}
+
+/// A root that is neither a folder nor something to read: missing or
+/// unreadable. A scan refuses to start on one (a usage error).
+pub fn check_roots(roots: &[PathBuf]) -> Result<()> {
+    for root in roots {
+        std::fs::metadata(root).map_err(Error::io(root))?;
+    }
+    Ok(())
 }
 
 /// Walks `roots` (files or folders).
@@ -47,29 +87,51 @@ pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> Walked {
                 }
             };
             let kind = entry.file_type();
-            if kind.is_symlink() {
-                out.symlinks_skipped += 1;
-            } else if kind.is_file() {
-                match looks_like_image(entry.path()) {
-                    Some(false) => out.not_images += 1,
-                    _ => out.files.push(entry.into_path()),
+            let skip = if kind.is_symlink() {
+                Some(Skip::Link)
+            } else if kind.is_dir() {
+                continue;
+            } else if !kind.is_file() {
+                Some(Skip::SpecialFile)
+            } else {
+                match sniff(entry.path()) {
+                    Some(Sniffed::Image) | None => None,
+                    Some(Sniffed::Empty) => Some(Skip::Empty),
+                    Some(Sniffed::Other) => Some(Skip::NotAnImage),
                 }
+            };
+            match skip {
+                Some(reason) => out.skipped.push((entry.into_path(), reason)),
+                None => out.files.push(entry.into_path()),
             }
         }
     }
     out
 }
 
-/// Whether a file's first bytes are a known image format; `None` if it
-/// cannot be read (its report will say why).
-fn looks_like_image(path: &Path) -> Option<bool> {
+/// What a file's first bytes say.
+enum Sniffed {
+    Image,
+    Empty,
+    Other,
+}
+
+/// Reads a file's first bytes; `None` if it cannot be read (its report
+/// will say why).
+fn sniff(path: &Path) -> Option<Sniffed> {
     let mut head = Vec::with_capacity(SNIFF);
     File::open(path)
         .ok()?
         .take(SNIFF as u64)
         .read_to_end(&mut head)
         .ok()?;
-    Some(Format::detect(&head).is_some())
+    Some(if head.is_empty() {
+        Sniffed::Empty
+    } else if Format::detect(&head).is_some() {
+        Sniffed::Image
+    } else {
+        Sniffed::Other
+    })
 }
 
 /// Parses a `--files-from` list: NUL-separated if it contains a NUL, else
@@ -109,13 +171,21 @@ mod tests {
         std::fs::write(d.join("sub/c"), b"\xFF\xD8\xFF\xE0....").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(d.join("b.txt"), d.join("link.png")).unwrap();
+        std::fs::write(d.join("empty.png"), b"").unwrap();
         let w = walk(&[d.to_path_buf()], false);
         assert_eq!(w.files, vec![d.join("b.txt"), d.join("sub/c")]);
-        assert_eq!(w.not_images, 1);
+        assert_eq!(w.count(Skip::NotAnImage), 1);
+        assert_eq!(w.count(Skip::Empty), 1);
         #[cfg(unix)]
         {
-            assert_eq!(w.symlinks_skipped, 1);
+            assert_eq!(w.count(Skip::Link), 1);
             assert_eq!(walk(&[d.to_path_buf()], true).files.len(), 3);
+            let fifo = d.join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                let w = walk(&[d.to_path_buf()], false);
+                assert!(w.skipped.contains(&(fifo, Skip::SpecialFile)));
+            }
         }
         // A file named explicitly is analysed whatever it holds.
         assert_eq!(walk(&[d.join("a.jpg")], false).files, vec![d.join("a.jpg")]);

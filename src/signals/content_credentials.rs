@@ -4,6 +4,7 @@
 //! Conformance asset rubrics (fully GenAI, captured, partly GenAI).
 
 use std::io::Cursor;
+use std::ops::Range;
 use std::sync::Arc;
 
 use c2pa::{Context, Ingredient, Manifest, Reader, Relationship, ValidationState};
@@ -12,7 +13,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::input::Format;
-use crate::signals::metadata::digital_source_meaning;
+use crate::signals::metadata::ai_services::{self, Field};
+use crate::signals::metadata::{declared_strength, digital_source};
 use crate::signals::{Finding, Meaning, Strength};
 
 /// The validation state in words analysts understand.
@@ -41,6 +43,10 @@ pub struct C2paAction {
     pub digital_source_type: Option<String>,
     /// The software that performed it.
     pub software_agent: Option<String>,
+    /// The action's description, if given (Bing Image Creator writes "AI
+    /// Generated Image").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// True if the action belongs to the active manifest, false if to an
     /// earlier manifest in its parent chain.
     pub active: bool,
@@ -67,6 +73,9 @@ pub struct C2paEvidence {
     pub ingredients: usize,
     /// Number of manifests in the store.
     pub manifests: usize,
+    /// Why the data hash's exclusion is rejected, if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion_problem: Option<String>,
     /// Observations that bear on the origin.
     pub findings: Vec<Finding>,
 }
@@ -83,6 +92,7 @@ impl C2paEvidence {
             actions: Vec::new(),
             ingredients: 0,
             manifests: 0,
+            exclusion_problem: None,
             findings: Vec::new(),
         }
     }
@@ -126,24 +136,33 @@ impl Verifier {
     }
 
     /// Reads and validates the manifest store of a file held in memory.
-    /// `provenance_reference` is XMP `dcterms:provenance`, if any.
+    /// `provenance_reference` is XMP `dcterms:provenance`, if any;
+    /// `store` is where the container parser found the manifest store:
+    /// `Some(None)` when it found none (c2pa-rs is then not asked), `None`
+    /// for containers it does not parse.
     pub fn analyze(
         &self,
         bytes: &[u8],
         format: Format,
         provenance_reference: Option<&str>,
+        store: Option<Option<Range<usize>>>,
     ) -> C2paEvidence {
+        let missing = || {
+            C2paEvidence::with_state(if provenance_reference.is_some() {
+                C2paState::ReferencedButMissing
+            } else {
+                C2paState::Absent
+            })
+        };
+        if store == Some(None) {
+            return missing();
+        }
         let reader = Reader::from_shared_context(&self.context)
             .with_stream(format.mime(), Cursor::new(bytes));
         let reader = match reader {
             Ok(r) => r,
             Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => {
-                let state = if provenance_reference.is_some() {
-                    C2paState::ReferencedButMissing
-                } else {
-                    C2paState::Absent
-                };
-                return C2paEvidence::with_state(state);
+                return missing();
             }
             Err(c2pa::Error::UnsupportedType) => {
                 return C2paEvidence::with_state(C2paState::Absent)
@@ -154,8 +173,72 @@ impl Verifier {
                 return ev;
             }
         };
-        summarize(&reader)
+        let mut ev = summarize(&reader);
+        if let Some(Some(range)) = store {
+            check_exclusion(&reader, range, &mut ev);
+        }
+        ev
     }
+}
+
+/// The failure code current validators give a data hash whose exclusion is
+/// not the manifest store (C2PA 2.x §15.12.1).
+pub const DATA_HASH_MISMATCH: &str = "assertion.dataHash.mismatch";
+
+/// C2PA 2.x §15.12.1: the bytes a data hash leaves out must be the manifest
+/// store and nothing else, so one exclusion must be exactly the store as the
+/// container parser found it. c2pa-rs 0.91 checks this (c2pa-rs #2653,
+/// #2673); 0.90, which this toolchain builds, does not, so it is checked
+/// here: a manifest that fails it is `invalid`, whatever its signature.
+fn check_exclusion(reader: &Reader, store: Range<usize>, ev: &mut C2paEvidence) {
+    if ev.state == C2paState::Invalid {
+        return;
+    }
+    let Some(exclusions) = data_hash_exclusions(reader) else {
+        return;
+    };
+    let covers_store = exclusions
+        .iter()
+        .any(|&(start, length)| start == store.start as u64 && length == store.len() as u64);
+    if !exclusions.is_empty() && !covers_store {
+        ev.state = C2paState::Invalid;
+        ev.failure_codes.push(DATA_HASH_MISMATCH.to_string());
+        let found = exclusions
+            .iter()
+            .map(|(s, l)| format!("{s}+{l}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        ev.exclusion_problem = Some(format!(
+            "the data hash leaves out bytes {found}, but the manifest store is at {}+{}: bytes outside the manifest are not covered by the signature",
+            store.start,
+            store.len()
+        ));
+        ev.findings.retain(|f| f.meaning != Meaning::CameraCapture);
+    }
+}
+
+/// The (start, length) exclusions of the active manifest's data hash
+/// (`c2pa.hash.data`), if it has one.
+fn data_hash_exclusions(reader: &Reader) -> Option<Vec<(u64, u64)>> {
+    let report: Value = serde_json::from_str(&reader.detailed_json()).ok()?;
+    let label = report.get("active_manifest")?.as_str()?;
+    let assertions = report
+        .get("manifests")?
+        .get(label)?
+        .get("assertion_store")?
+        .as_object()?;
+    let hash = assertions
+        .iter()
+        .find(|(name, _)| name.starts_with("c2pa.hash.data"))?
+        .1;
+    let exclusions = hash.get("exclusions").and_then(Value::as_array);
+    Some(
+        exclusions
+            .into_iter()
+            .flatten()
+            .filter_map(|e| Some((e.get("start")?.as_u64()?, e.get("length")?.as_u64()?)))
+            .collect(),
+    )
 }
 
 fn summarize(reader: &Reader) -> C2paEvidence {
@@ -196,8 +279,20 @@ fn summarize(reader: &Reader) -> C2paEvidence {
 
     // The active manifest, then its parents.
     let mut manifest = Some(active);
+    let mut signed_names: Vec<(&'static str, String)> = Vec::new();
     for depth in 0..MAX_CHAIN {
         let Some(m) = manifest else { break };
+        signed_names.extend(
+            m.claim_generator()
+                .map(|g| ("claim generator", g.to_string())),
+        );
+        for info in m.claim_generator_info.iter().flatten() {
+            signed_names.push(("claim_generator_info", info.name.clone()));
+        }
+        if let Some(sig) = m.signature_info() {
+            signed_names.extend(sig.issuer.iter().map(|i| ("signer", i.clone())));
+            signed_names.extend(sig.common_name.iter().map(|n| ("signer", n.clone())));
+        }
         let actions = actions_of(m, depth == 0);
         let parent = parent_ingredient(m, &actions);
         for ing in m.ingredients() {
@@ -221,7 +316,60 @@ fn summarize(reader: &Reader) -> C2paEvidence {
             .and_then(|label| reader.get_manifest(label));
     }
     action_findings(&mut ev);
+    service_findings(&mut ev, signed_names);
     ev
+}
+
+/// Names of AI services (`data/ai-services.csv`) in the signed fields of
+/// the chain: claim generators, signers, action software agents and
+/// descriptions. A declaration when no action states a digital source
+/// type; when one does, the type is more precise than the name (an AI
+/// service can also edit a photo), and the name is context.
+fn service_findings(ev: &mut C2paEvidence, mut names: Vec<(&'static str, String)>) {
+    for a in &ev.actions {
+        names.extend(
+            a.software_agent
+                .iter()
+                .map(|s| ("softwareAgent", s.clone())),
+        );
+    }
+    let described = ev.actions.iter().filter_map(|a| {
+        a.description
+            .as_ref()
+            .map(|d| ("action description", d.clone()))
+    });
+    let fields = names
+        .into_iter()
+        .map(|n| (n, Field::Signed))
+        .chain(described.map(|d| (d, Field::Text)));
+    let typed = ev.actions.iter().any(|a| {
+        a.digital_source_type
+            .as_deref()
+            .is_some_and(|d| digital_source(d).meaning != Meaning::Context)
+    });
+    for ((key, value), field) in fields {
+        let Some(m) = ai_services::find(&value, field) else {
+            continue;
+        };
+        let (meaning, strength) = match m.strength {
+            Strength::Declared if !typed => (m.service.meaning, Strength::Declared),
+            _ => (Meaning::Context, Strength::Weak),
+        };
+        if ev
+            .findings
+            .iter()
+            .any(|f| f.key == key && f.meaning == meaning)
+        {
+            continue;
+        }
+        ev.findings.push(Finding::new(
+            "C2PA",
+            key,
+            &ai_services::quoted(&value, &m, field),
+            meaning,
+            strength,
+        ));
+    }
 }
 
 /// The ingredient a manifest derives from: the `parentOf` ingredient, or,
@@ -245,7 +393,7 @@ fn ingredient_declares_ai(ing: &Ingredient, reader: &Reader) -> bool {
             actions_of(im, false).iter().any(|a| {
                 a.digital_source_type
                     .as_deref()
-                    .is_some_and(|d| digital_source_meaning(d) == Meaning::AiGenerated)
+                    .is_some_and(|d| digital_source(d).meaning == Meaning::AiGenerated)
             })
         })
 }
@@ -273,6 +421,10 @@ fn actions_of(m: &Manifest, active: bool) -> Vec<C2paAction> {
                 Some(obj) => obj.get("name").and_then(Value::as_str).map(str::to_string),
                 None => None,
             },
+            description: a
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             active,
         })
         .collect()
@@ -283,37 +435,44 @@ fn actions_of(m: &Manifest, active: bool) -> Vec<C2paAction> {
 /// partly GenAI creation; any other action with a GenAI source type is a
 /// perceptible GenAI edit; inception with a capture type is captured media.
 fn action_findings(ev: &mut C2paEvidence) {
-    let trusted = ev.state == C2paState::Trusted;
+    let capture = match ev.state {
+        C2paState::Trusted => Strength::Declared,
+        C2paState::ValidUntrusted => Strength::Strong,
+        _ => Strength::Weak,
+    };
     let mut seen = Vec::new();
     for a in &ev.actions {
         let Some(dst) = &a.digital_source_type else {
             continue;
         };
+        let source = digital_source(dst);
         let inception = matches!(a.action.as_str(), "c2pa.created" | "c2pa.opened");
-        let meaning = match (digital_source_meaning(dst), inception) {
+        let meaning = match (source.meaning, inception) {
             (Meaning::AiGenerated, true) => Meaning::AiGenerated,
             (Meaning::AiGenerated, false) | (Meaning::AiEdited, _) => Meaning::AiEdited,
-            (Meaning::CameraCapture, true) => Meaning::CameraCapture,
+            (m @ (Meaning::CameraCapture | Meaning::NonCapture | Meaning::ScreenCapture), true) => {
+                m
+            }
             _ => continue,
-        };
-        let strength = match meaning {
-            Meaning::CameraCapture if trusted => Strength::Declared,
-            Meaning::CameraCapture if ev.state == C2paState::ValidUntrusted => Strength::Strong,
-            Meaning::CameraCapture => Strength::Weak,
-            _ => Strength::Declared,
         };
         if seen.contains(&(meaning, a.action.clone())) {
             continue;
         }
         seen.push((meaning, a.action.clone()));
         let agent = a.software_agent.as_deref().unwrap_or("unnamed software");
-        let code = dst.rsplit('/').next().unwrap_or(dst);
+        let trimmed = dst.trim();
+        let code = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        let spelled = if source.exact {
+            ""
+        } else {
+            " (not spelled as the standard does)"
+        };
         ev.findings.push(Finding::new(
             "C2PA",
             &a.action,
-            &format!("{} as {code} by {agent}", a.action),
+            &format!("{} as {code} by {agent}{spelled}", a.action),
             meaning,
-            strength,
+            declared_strength(source, capture),
         ));
     }
 }

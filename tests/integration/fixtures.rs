@@ -1,6 +1,6 @@
 //! The project's own fixtures (`fixtures/`): how each is made, and what the
 //! analysis must say about it. Regenerate with
-//! `cargo test --test integration -- --ignored write_fixtures`.
+//! `cargo test --release --test integration -- --ignored write_fixtures`.
 
 use image::{ImageEncoder, RgbImage, RgbaImage};
 use provenant::report::{Flag, Verdict};
@@ -98,6 +98,31 @@ fn exif_user_comment(comment: &str) -> Vec<u8> {
     app1
 }
 
+/// An EXIF APP1 payload whose IFD0 holds ASCII tags (big-endian), as
+/// DALL-E 2 wrote UserComment (0x9286) and MakerNote (0x927C) there, with
+/// no charset header.
+fn exif_ifd0_ascii(tags: &[(u16, &str)]) -> Vec<u8> {
+    let mut t = b"MM\0\x2A\0\0\0\x08".to_vec();
+    t.extend_from_slice(&(tags.len() as u16).to_be_bytes());
+    let mut data_at = 8 + 2 + 12 * tags.len() + 4;
+    let mut data = Vec::new();
+    for (tag, value) in tags {
+        let mut bytes = value.as_bytes().to_vec();
+        bytes.push(0);
+        t.extend_from_slice(&tag.to_be_bytes());
+        t.extend_from_slice(&2u16.to_be_bytes());
+        t.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+        t.extend_from_slice(&(data_at as u32).to_be_bytes());
+        data_at += bytes.len();
+        data.extend(bytes);
+    }
+    t.extend_from_slice(&0u32.to_be_bytes());
+    t.extend(data);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(t);
+    app1
+}
+
 fn xmp_app1(dst_code: &str) -> Vec<u8> {
     let mut p = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
     p.extend_from_slice(
@@ -128,6 +153,19 @@ const DST_CASES: &[(&str, Verdict, bool)] = &[
 /// (file name, bytes) of every deterministic fixture.
 fn build_all() -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
+        (
+            "ok/openai-labs-exif.jpg".to_string(),
+            jpeg_with_segments(&[(
+                0xE1,
+                exif_ifd0_ascii(&[
+                    (
+                        0x927C,
+                        "OpenAI--ImageGeneration--generation-TestFixture0001",
+                    ),
+                    (0x9286, "Made with OpenAI Labs"),
+                ]),
+            )]),
+        ),
         (
             "ok/a1111-parameters.png".to_string(),
             png_with_chunks(&[text("parameters", A1111)]),
@@ -238,7 +276,7 @@ fn committed_fixtures_match_their_builders() {
         let on_disk = std::fs::read(fixture(&name)).unwrap_or_default();
         assert!(
             on_disk == bytes,
-            "{name} differs from its builder: run `cargo test --test integration -- --ignored write_fixtures`"
+            "{name} differs from its builder: run `cargo test --release --test integration -- --ignored write_fixtures`"
         );
     }
 }
@@ -258,6 +296,7 @@ fn generator_fixtures_are_declared_synthetic_with_parameters() {
             Some("1234567890"),
         ),
         ("ok/comfyui.png", "ComfyUI", Some("42")),
+        ("ok/openai-labs-exif.jpg", "OpenAI DALL-E 2", None),
         ("ok/invokeai.png", "InvokeAI", Some("7")),
         ("ok/swarmui.png", "SwarmUI", Some("99")),
         ("ok/novelai-comment.png", "NovelAI", Some("12345")),

@@ -8,5 +8,6 @@ mod dev_set;
 mod fixtures;
 mod fuzz_replay;
 mod hostile;
+mod iped_vics;
 mod model;
 mod scan;

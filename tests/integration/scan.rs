@@ -66,7 +66,7 @@ fn scans_are_ordered_whatever_the_jobs_and_leave_inputs_untouched() {
     for jobs in ["1", "2"] {
         let out = tmp.path().join(format!("jobs-{jobs}"));
         let run = scan(&out, &["--jobs", jobs, "--vics", "--quiet"]);
-        // Three dev files have partly corrupt EXIF or a container problem.
+        // Two dev files have truncated EXIF or a broken container.
         assert_eq!(run.status.code(), Some(1), "{run:?}");
         let records = lines(&out.join("report.jsonl"));
         assert_eq!(records[0]["type"], "header");
@@ -91,34 +91,49 @@ fn scans_are_ordered_whatever_the_jobs_and_leave_inputs_untouched() {
         "not sorted by priority"
     );
 
-    let vics: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("vics.json")).unwrap()).unwrap();
-    assert!(vics["@odata.context"]
-        .as_str()
-        .unwrap()
-        .contains("ProjectVic"));
-    let media = vics["value"].as_array().unwrap();
-    assert_eq!(media.len(), dev_images());
-    for m in media {
-        for field in [
-            "MediaID",
-            "Category",
-            "MD5",
-            "SHA1",
-            "MediaSize",
-            "RelativeFilePath",
-            "MimeType",
-            "Tags",
-            "Comments",
-            "Exifs",
-        ] {
-            assert!(m.get(field).is_some(), "{field} missing in {m}");
-        }
-        assert_eq!(m["Category"], 0);
-        let md5 = m["MD5"].as_str().unwrap();
+    // vics.json imports into IPED: every record, with its hashes and our
+    // verdict as one Tags string, no Category (so no "known" status), and
+    // the file found again from the vics.json's folder.
+    let vics_text = std::fs::read_to_string(out.join("vics.json")).unwrap();
+    let imported = crate::iped_vics::read_project_vic(&vics_text).expect("IPED reads vics.json");
+    assert_eq!(imported.len(), dev_images());
+    let journal: HashMap<String, String> = lines(&out.join("report.jsonl"))
+        .iter()
+        .filter(|r| r["type"] == "file")
+        .map(|r| {
+            let md5 = r["hashes"]["md5"].as_str().unwrap().to_uppercase();
+            (md5, r["verdict"].as_str().unwrap().to_string())
+        })
+        .collect();
+    for record in &imported {
+        let md5 = record.md5.as_deref().unwrap();
         assert_eq!(md5.len(), 32);
-        assert_eq!(md5, md5.to_uppercase());
-        assert!(m["Tags"][0].as_str().unwrap().starts_with("provenant:"));
+        assert_eq!(record.sha1.as_deref().map(str::len), Some(40));
+        let tags = &record.properties["vicTags"];
+        assert!(
+            tags.starts_with(&format!("provenant:{}", journal[md5])),
+            "{tags} for {md5}"
+        );
+        assert!(!record.properties.contains_key("vicCategory"));
+        assert!(!record.properties.contains_key("status"));
+    }
+    let vics: serde_json::Value = serde_json::from_str(&vics_text).unwrap();
+    for m in vics["value"].as_array().unwrap() {
+        let relative = m["RelativeFilePath"].as_str().unwrap();
+        assert!(
+            out.join(relative).is_file(),
+            "{relative} not found from the vics.json"
+        );
+        let file = &m["MediaFiles"][0];
+        assert_eq!(file["MD5"], m["MD5"]);
+        assert!(out
+            .join(file["FilePath"].as_str().unwrap())
+            .join(file["FileName"].as_str().unwrap())
+            .is_file());
+        assert!(file["Written"].as_str().unwrap().ends_with('Z'));
+        for row in m["Exifs"].as_array().unwrap() {
+            assert_eq!(row["MD5"], m["MD5"]);
+        }
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<tr data-verdict=").count(), dev_images());
@@ -268,8 +283,22 @@ window.addEventListener('load', () => {
   const out = [];
   const rows = () => Array.from(document.querySelectorAll('#files tbody tr'));
   const th = document.querySelectorAll('#files thead th');
+  // The header says who made the report; the legend says what it means.
+  const custody = document.querySelector('table.custody tbody td');
+  out.push('custody=' + (custody !== null && custody.textContent.startsWith('provenant ')));
+  out.push('legend=' + document.querySelectorAll('dl.legend dt').length);
+  // Triage order: priority (cell 1, after the thumbnail), then P from the
+  // most camera-like, no P last.
+  const key = r => [parseInt(r.cells[1].textContent), parseFloat(r.dataset.p)];
+  const ordered = rows().every((r, i, all) => {
+    if (i === 0) return true;
+    const [a, pa] = key(all[i - 1]), [b, pb] = key(r);
+    return a < b || (a === b && (isNaN(pb) || (!isNaN(pa) && pa <= pb)));
+  });
+  out.push('triage=' + ordered);
   const col = Array.from(th).findIndex(h => h.textContent === 'path');
   th[col].click();
+  out.push('arrow=' + th[col].getAttribute('aria-sort'));
   const paths = rows().map(r => r.cells[col].textContent);
   const sorted = [...paths].sort((a, b) => a.localeCompare(b));
   out.push('sorted=' + (JSON.stringify(paths) === JSON.stringify(sorted)));
@@ -322,8 +351,11 @@ fn the_html_report_sorts_and_filters_in_a_real_browser_without_console_errors() 
     let loaded = chromium(&["--enable-logging=stderr", "--v=0", "--dump-dom"], &page);
     assert!(loaded.status.success(), "{loaded:?}");
     let dom = String::from_utf8_lossy(&loaded.stdout);
-    let expected =
-        format!("data-test=\"sorted=true;reversed=true;declared={declared};filtered=1\"");
+    let legend = html.matches("<dt>").count();
+    assert!(legend >= 14, "{legend} legend entries");
+    let expected = format!(
+        "data-test=\"custody=true;legend={legend};triage=true;arrow=ascending;sorted=true;reversed=true;declared={declared};filtered=1\""
+    );
     assert!(
         dom.contains(&expected),
         "{expected} not in the page after the clicks"

@@ -34,8 +34,19 @@ pub struct ExifSummary {
     pub software: Option<String>,
     /// ImageDescription (0x010E).
     pub image_description: Option<String>,
-    /// UserComment decoded from its charset header (0x9286).
+    /// UserComment decoded from its charset header (0x9286), from the Exif
+    /// sub-IFD or, as DALL-E 2 writes it, from IFD0.
     pub user_comment: Option<String>,
+    /// The maker note when it is plain text and the file names no camera
+    /// make, i.e. not a camera's binary block (0x927C; exiftool's
+    /// MakerNoteUnknownText), e.g. DALL-E 2's
+    /// "OpenAI--ImageGeneration--generation-…".
+    pub maker_note_text: Option<String>,
+    /// XPComment (0x9C9C, Windows' UTF-16 comment).
+    pub xp_comment: Option<String>,
+    /// CompositeImage (0xA460): 1 not a composite, 2 a general composite
+    /// (Apple's computational photos), 3 composited while shooting.
+    pub composite_image: Option<u32>,
     /// Artist (0x013B).
     pub artist: Option<String>,
     /// Orientation (0x0112), 1-8. Not applied to the pixels.
@@ -88,11 +99,13 @@ pub fn read(bytes: &[u8], max_entries: usize) -> (Option<ExifSummary>, Option<St
         Err(exif::Error::NotFound(_)) => (None, None),
         Err(exif::Error::PartialResult(partial)) => {
             let (exif, errors) = partial.into_inner();
+            // A sub-IFD that links to a next IFD loses nothing: every field
+            // is read (exiftool does not warn either).
             let msg = errors
-                .first()
-                .map(|e| format!("EXIF partly corrupt: {e}"))
-                .unwrap_or_default();
-            bounded(exif, Some(msg))
+                .iter()
+                .find(|e| !matches!(e, exif::Error::InvalidFormat("Unexpected next IFD")))
+                .map(|e| format!("EXIF partly corrupt: {e}"));
+            bounded(exif, msg)
         }
         Err(e @ exif::Error::InvalidFormat(_)) | Err(e @ exif::Error::BlankValue(_)) => {
             (None, Some(format!("EXIF unreadable: {e}")))
@@ -104,6 +117,10 @@ pub fn read(bytes: &[u8], max_entries: usize) -> (Option<ExifSummary>, Option<St
 fn summarize(exif: &Exif) -> ExifSummary {
     let get = |tag| exif.get_field(tag, In::PRIMARY);
     let text = |tag| get(tag).and_then(ascii);
+    // A tag of the Exif sub-IFD that some writers put in IFD0.
+    let anywhere = |tag: Tag| {
+        get(tag).or_else(|| exif.get_field(Tag(Context::Tiff, tag.number()), In::PRIMARY))
+    };
     ExifSummary {
         make: text(Tag::Make),
         model: text(Tag::Model),
@@ -118,7 +135,12 @@ fn summarize(exif: &Exif) -> ExifSummary {
         date_time: text(Tag::DateTime),
         software: text(Tag::Software),
         image_description: text(Tag::ImageDescription),
-        user_comment: get(Tag::UserComment).and_then(user_comment),
+        user_comment: anywhere(Tag::UserComment).and_then(user_comment),
+        maker_note_text: anywhere(Tag::MakerNote)
+            .filter(|_| get(Tag::Make).is_none())
+            .and_then(plain_text),
+        xp_comment: get(Tag(Context::Tiff, 0x9C9C)).and_then(xp_text),
+        composite_image: anywhere(Tag::CompositeImage).and_then(|f| f.value.get_uint(0)),
         artist: text(Tag::Artist),
         orientation: get(Tag::Orientation).and_then(|f| f.value.get_uint(0)),
         gps_present: exif
@@ -135,17 +157,61 @@ fn summarize(exif: &Exif) -> ExifSummary {
     }
 }
 
-/// The first ASCII value, trimmed of NULs and spaces; `None` if empty.
+/// The first ASCII value (kamadak-exif splits at NULs, so the text stops at
+/// the first one, as exiftool's does), trimmed; `None` if empty.
 fn ascii(field: &Field) -> Option<String> {
     let Value::Ascii(parts) = &field.value else {
         return None;
     };
-    let raw = parts.first()?;
-    let s = String::from_utf8_lossy(raw);
-    let t = s.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    trimmed(&String::from_utf8_lossy(parts.first()?))
+}
+
+/// Text trimmed of spaces and control characters at both ends; `None` if
+/// nothing is left.
+fn trimmed(text: &str) -> Option<String> {
+    let t = text.trim_matches(|c: char| c.is_control() || c.is_whitespace());
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// Bytes up to the first NUL, as text.
+fn until_nul(bytes: &[u8]) -> String {
+    let end = memchr::memchr(0, bytes).unwrap_or(bytes.len());
+    String::from_utf8_lossy(bytes.get(..end).unwrap_or_default()).into_owned()
+}
+
+/// A maker note that is all printable text (NUL padding aside), on a file
+/// with no camera make: a generator's tag, not a camera's binary block
+/// (which starts with its maker's name, "Nikon\0…").
+fn plain_text(field: &Field) -> Option<String> {
+    let bytes = match &field.value {
+        Value::Undefined(v, _) | Value::Byte(v) => v.as_slice(),
+        Value::Ascii(parts) => parts.first()?.as_slice(),
+        _ => return None,
+    };
+    let text = until_nul(bytes);
+    let padding_only = bytes
+        .get(text.len()..)
+        .is_some_and(|rest| rest.iter().all(|&b| b == 0));
+    let printable = text.chars().all(|c| !c.is_control() && c != '\u{FFFD}');
+    trimmed(&text).filter(|_| padding_only && printable)
+}
+
+/// XPComment: UTF-16LE in BYTE values, NUL-terminated.
+fn xp_text(field: &Field) -> Option<String> {
+    let Value::Byte(raw) = &field.value else {
+        return None;
+    };
+    let units = raw
+        .as_chunks::<2>()
+        .0
+        .iter()
+        .map(|&pair| u16::from_le_bytes(pair))
+        .take_while(|&u| u != 0);
+    let text: String = char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    trimmed(&text)
+}
 fn rational(field: &Field) -> Option<f64> {
     match &field.value {
         Value::Rational(v) => v.first().filter(|r| r.denom != 0).map(|r| r.to_f64()),
@@ -154,21 +220,28 @@ fn rational(field: &Field) -> Option<f64> {
     }
 }
 
-/// Decodes UserComment: an 8-byte charset header ("ASCII", "UNICODE",
-/// "JIS" or undefined) then the text. A1111 writes UTF-16 here (big-endian
-/// through piexif, sometimes little-endian), so the byte order is inferred.
+/// Decodes UserComment as exiftool does: an 8-byte charset header, then the
+/// text. "ASCII" or an undefined (NUL) header: the text up to the first NUL.
+/// "UNICODE": UTF-16 (A1111 writes it big-endian through piexif, sometimes
+/// little-endian, so the byte order is inferred). "JIS": read as bytes.
+/// Any other header is not a header: the whole value up to the first NUL
+/// (DALL-E 2 writes plain ASCII with no header).
 fn user_comment(field: &Field) -> Option<String> {
     let Value::Undefined(raw, _) = &field.value else {
         return ascii(field);
     };
     let (header, body) = raw.split_at(raw.len().min(8));
-    let text = if header.starts_with(b"UNICODE") {
+    let pad = |at: usize| header.get(at).is_some_and(|&b| b == 0 || b == b' ');
+    let text = if header.first() == Some(&0) || (header.starts_with(b"ASCII") && pad(5)) {
+        until_nul(body)
+    } else if header.starts_with(b"UNICODE") && pad(7) {
         decode_utf16_guess(body)
+    } else if header.starts_with(b"JIS") && (3..8).all(pad) {
+        until_nul(body)
     } else {
-        String::from_utf8_lossy(body).into_owned()
+        until_nul(raw)
     };
-    let t = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
-    (!t.is_empty()).then(|| t.to_string())
+    trimmed(&text)
 }
 
 /// Decodes UTF-16 whose byte order is unknown: ASCII-heavy text has its zero

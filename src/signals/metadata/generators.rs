@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ai_services::{self, Field};
 use super::png_text::TextEntry;
 use crate::signals::{Finding, Meaning, Strength};
 
@@ -25,37 +26,12 @@ pub struct GeneratorParams {
     pub cfg_scale: Option<f64>,
     /// Output size "WxH".
     pub size: Option<String>,
-    /// The start of the prompt (sanitized, shortened).
+    /// The prompt (sanitized, whitespace folded, at most
+    /// [`MAX_PROMPT_CHARS`] characters). Evidence in the JSONL record only:
+    /// human-facing outputs say that a prompt exists and its length, not
+    /// its words, unless asked (`describe_with_prompt`).
     pub prompt: Option<String>,
 }
-
-/// Names that, found in a Software/CreatorTool-like field, say a generator
-/// made the file. Matched case-insensitively as whole words.
-const GENERATOR_NAMES: &[&str] = &[
-    "stable diffusion",
-    "stablediffusion",
-    "comfyui",
-    "automatic1111",
-    "invokeai",
-    "novelai",
-    "midjourney",
-    "dall-e",
-    "dall·e",
-    "dalle",
-    "adobe firefly",
-    "firefly",
-    "imagen",
-    "gemini",
-    "made with google ai",
-    "fooocus",
-    "swarmui",
-    "leonardo.ai",
-    "ideogram",
-    "bing image creator",
-    "flux.1",
-    "sdxl",
-    "ai generated",
-];
 
 /// Recognises generator payloads among text entries. Returns the parameters
 /// of the first recognised payload (or of a generator named in a software
@@ -96,21 +72,19 @@ pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding
                 }
             }
             None => {
-                if generator_name(&entry.value).is_some() {
-                    let strength = if is_software_field(&entry.key) {
-                        Strength::Declared
-                    } else {
-                        Strength::Strong
-                    };
+                let field = Field::of_key(&entry.key);
+                if let Some(m) = ai_services::find(&entry.value, field) {
                     mentions.push(Finding::new(
                         entry.source,
                         &entry.key,
-                        &entry.value,
-                        Meaning::AiGenerated,
-                        strength,
+                        &ai_services::quoted(&entry.value, &m, field),
+                        m.service.meaning,
+                        m.strength,
                     ));
-                    if mentioned.is_none() && strength == Strength::Declared {
-                        mentioned = Some(tool_only(&crate::sanitize::excerpt(&entry.value, 60)));
+                    let declared = m.strength == Strength::Declared;
+                    if mentioned.is_none() && declared && m.service.meaning == Meaning::AiGenerated
+                    {
+                        mentioned = Some(tool_only(&m.service.service));
                     }
                 }
             }
@@ -122,8 +96,15 @@ pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding
 }
 
 impl GeneratorParams {
-    /// One line: "ComfyUI parameters: model X, seed 42, 20 steps, ...".
+    /// One line: "ComfyUI parameters: model X, seed 42, 20 steps, ...,
+    /// a prompt of 31 characters (not shown)". Prompts on seized material
+    /// can describe abuse in words, so the words are not part of it.
     pub fn describe(&self) -> String {
+        self.describe_with_prompt(false)
+    }
+
+    /// [`describe`](Self::describe), with the prompt's words when asked.
+    pub fn describe_with_prompt(&self, show_prompt: bool) -> String {
         let mut parts = Vec::new();
         if let Some(m) = &self.model {
             parts.push(format!("model {m}"));
@@ -144,7 +125,13 @@ impl GeneratorParams {
             parts.push(format!("size {s}"));
         }
         if let Some(p) = &self.prompt {
-            parts.push(format!("prompt \"{p}\""));
+            if show_prompt {
+                parts.push(format!("prompt \"{p}\""));
+            } else {
+                let n = p.chars().count();
+                let more = if n >= MAX_PROMPT_CHARS { "over " } else { "" };
+                parts.push(format!("a prompt of {more}{n} characters (not shown)"));
+            }
         }
         if parts.is_empty() {
             format!("{} generation data", self.tool)
@@ -152,25 +139,6 @@ impl GeneratorParams {
             format!("{} parameters: {}", self.tool, parts.join(", "))
         }
     }
-}
-
-fn is_software_field(key: &str) -> bool {
-    matches!(
-        key,
-        "Software" | "xmp:CreatorTool" | "Title" | "Credit" | "photoshop:Credit" | "Source"
-    )
-}
-
-/// The generator name a free-text value mentions, as a whole word.
-pub fn generator_name(value: &str) -> Option<&'static str> {
-    let lower = value.to_lowercase();
-    GENERATOR_NAMES.iter().copied().find(|name| {
-        lower.match_indices(name).any(|(i, _)| {
-            let before = lower[..i].chars().next_back();
-            let after = lower[i + name.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-        })
-    })
 }
 
 fn tool_only(tool: &str) -> GeneratorParams {
@@ -198,7 +166,7 @@ fn parse_parameters(text: &str) -> GeneratorParams {
             steps: u64_at(&j, &["steps"]),
             cfg_scale: f64_at(&j, &["guidance_scale"]),
             size: str_at(&j, &["resolution"]),
-            prompt: str_at(&j, &["prompt"]).map(short),
+            prompt: str_at(&j, &["prompt"]).map(prompt_text),
         };
     }
     let settings_line = text
@@ -225,7 +193,7 @@ fn parse_parameters(text: &str) -> GeneratorParams {
         .split("\nNegative prompt:")
         .next()
         .filter(|p| !p.starts_with("Steps: "))
-        .map(short);
+        .map(prompt_text);
     GeneratorParams {
         tool: tool.into(),
         model: get("Model").or_else(|| get("Model hash")),
@@ -294,7 +262,7 @@ fn parse_comfy(text: &str) -> GeneratorParams {
             }
         }
         if class.starts_with("CLIPTextEncode") && p.prompt.is_none() {
-            p.prompt = str_at(inputs, &["text"]).map(short);
+            p.prompt = str_at(inputs, &["text"]).map(prompt_text);
         }
     }
     p
@@ -322,7 +290,7 @@ fn parse_invoke_json(text: &str) -> GeneratorParams {
     p.prompt = str_at(g, &["positive_prompt"])
         .or_else(|| str_at(g, &["prompt"]))
         .or_else(|| str_at(g, &["prompt", "0", "prompt"]))
-        .map(short);
+        .map(prompt_text);
     p
 }
 
@@ -348,7 +316,10 @@ fn parse_dream(text: &str) -> GeneratorParams {
     if let (Some(w), Some(h)) = (flag("-W"), flag("-H")) {
         p.size = Some(format!("{w}x{h}"));
     }
-    p.prompt = text.split(" -").next().map(|s| short(s.trim_matches('"')));
+    p.prompt = text
+        .split(" -")
+        .next()
+        .map(|s| prompt_text(s.trim_matches('"')));
     p
 }
 
@@ -362,7 +333,7 @@ fn parse_swarm(text: &str) -> GeneratorParams {
         p.steps = u64_at(g, &["steps"]);
         p.cfg_scale = f64_at(g, &["cfgscale"]);
         p.sampler = str_at(g, &["sampler"]);
-        p.prompt = str_at(g, &["prompt"]).map(short);
+        p.prompt = str_at(g, &["prompt"]).map(prompt_text);
         if let (Some(w), Some(h)) = (u64_at(g, &["width"]), u64_at(g, &["height"])) {
             p.size = Some(format!("{w}x{h}"));
         }
@@ -376,7 +347,7 @@ pub(crate) fn parse_novelai(comment: &str, entries: &[TextEntry]) -> GeneratorPa
     let mut p = tool_only("NovelAI");
     let find = |k: &str| entries.iter().find(|e| e.key == k).map(|e| e.value.clone());
     p.model = find("Source");
-    p.prompt = find("Description").map(short);
+    p.prompt = find("Description").map(prompt_text);
     if let Ok(j) = serde_json::from_str::<Value>(comment) {
         p.seed = scalar_at(&j, &["seed"]);
         p.steps = u64_at(&j, &["steps"]);
@@ -416,8 +387,12 @@ fn f64_at(j: &Value, path: &[&str]) -> Option<f64> {
     at(j, path).and_then(Value::as_f64)
 }
 
-fn short(s: impl AsRef<str>) -> String {
-    crate::sanitize::excerpt(s.as_ref(), 120)
+/// Most characters of a prompt kept as evidence.
+pub const MAX_PROMPT_CHARS: usize = 4000;
+
+/// A prompt as evidence: sanitized, whitespace folded, bounded.
+fn prompt_text(s: impl AsRef<str>) -> String {
+    crate::sanitize::excerpt(s.as_ref(), MAX_PROMPT_CHARS)
 }
 
 #[cfg(test)]
@@ -471,13 +446,13 @@ mod tests {
     }
 
     #[test]
-    fn generator_names_match_whole_words_only() {
-        assert_eq!(generator_name("Adobe Firefly 2"), Some("adobe firefly"));
-        assert_eq!(generator_name("Imagenomic Portraiture"), None);
-        assert_eq!(generator_name("Adobe Photoshop 25.0"), None);
+    fn a_service_named_in_a_software_field_is_declared() {
         let (p, f) = recognise(&[entry("Software", "Midjourney")]);
         assert_eq!(p.unwrap().tool, "Midjourney");
         assert_eq!(f[0].strength, Strength::Declared);
+        let (p, f) = recognise(&[entry("Comment", "a midjourney homage")]);
+        assert!(p.is_none());
+        assert_eq!(f[0].strength, Strength::Strong);
     }
 
     #[test]

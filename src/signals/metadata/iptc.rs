@@ -66,7 +66,17 @@ pub fn parse(mut iim: &[u8]) -> IptcSummary {
             break;
         };
         if record == 2 {
-            let text = String::from_utf8_lossy(value).trim().to_string();
+            // IIM text is UTF-8 when record 1:90 says so, else (in practice)
+            // Latin-1, as exiftool reads it: UTF-8 if valid, Latin-1 if not.
+            let text = match std::str::from_utf8(value) {
+                Ok(utf8) => utf8.trim().to_string(),
+                Err(_) => value
+                    .iter()
+                    .map(|&b| char::from(b))
+                    .collect::<String>()
+                    .trim()
+                    .to_string(),
+            };
             let slot = match dataset {
                 5 => Some(&mut s.object_name),
                 80 => Some(&mut s.byline),

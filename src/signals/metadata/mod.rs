@@ -7,6 +7,7 @@
 // Byte parsers read untrusted input: no unchecked indexing.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+pub mod ai_services;
 pub mod exif;
 pub mod generators;
 pub mod iptc;
@@ -36,6 +37,13 @@ pub struct MetadataEvidence {
     pub digital_source_types: Vec<String>,
     /// XMP `xmp:CreatorTool`.
     pub creator_tool: Option<String>,
+    /// XMP `tiff:Software`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xmp_software: Option<String>,
+    /// The encoder a HEIF/AVIF file names in its `meta` handler (exiftool's
+    /// HandlerDescription), e.g. "libavif".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heif_handler: Option<String>,
     /// XMP `dcterms:provenance` (points to a C2PA manifest).
     pub provenance_reference: Option<String>,
     /// Software agents in the XMP history.
@@ -91,7 +99,11 @@ pub fn analyze(
                 xmp_ranges.push((c.offset, c.offset + c.data.len()));
             }
         }
-        Structure::Other => {}
+        Structure::Other => {
+            if bytes.get(4..8) == Some(b"ftyp") {
+                ev.heif_handler = crate::container::bmff::handler_name(bytes);
+            }
+        }
     }
 
     let (exif, exif_problem) = exif::read(bytes, limits.max_exif_entries);
@@ -103,6 +115,8 @@ pub fn analyze(
             ("ImageDescription", &e.image_description),
             ("Artist", &e.artist),
             ("Make", &e.make),
+            ("MakerNote", &e.maker_note_text),
+            ("XPComment", &e.xp_comment),
         ];
         for (key, value) in fields {
             if let Some(v) = value {
@@ -239,33 +253,76 @@ fn assemble_extended_xmp<'a>(chunks: impl Iterator<Item = &'a [u8]>, max: usize)
         .collect()
 }
 
+/// What a digital source type says, and whether it was written exactly as
+/// the standard spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigitalSource {
+    /// Its meaning for the verdict.
+    pub meaning: Meaning,
+    /// False when the code was recognised only after trimming and
+    /// case-folding (a non-conforming writer): a capture claim written so
+    /// is weak evidence.
+    pub exact: bool,
+}
+
 /// The meaning of each IPTC digital source type code
 /// (<https://cv.iptc.org/newscodes/digitalsourcetype/>), plus C2PA's
-/// `trainedAlgorithmicData`; GenAI types as in the C2PA Conformance rubrics
-/// (`$genai_dst_types`).
-pub fn digital_source_meaning(uri: &str) -> Meaning {
-    let code = uri.rsplit('/').next().unwrap_or(uri);
-    match code {
-        "trainedAlgorithmicMedia" | "trainedAlgorithmicData" => Meaning::AiGenerated,
-        "compositeWithTrainedAlgorithmicMedia" | "compositeSynthetic" => Meaning::AiEdited,
-        "digitalCapture"
-        | "computationalCapture"
-        | "negativeFilm"
-        | "positiveFilm"
-        | "print"
-        | "compositeCapture" => Meaning::CameraCapture,
-        "screenCapture" => Meaning::ScreenCapture,
-        // Made by people or non-AI software, not by a camera, not by AI
-        // (`algorithmicMedia` is procedural, "not based on sampled training
-        // data").
-        "algorithmicMedia" | "digitalCreation" | "digitalArt" | "dataDrivenMedia" => {
-            Meaning::NonCapture
-        }
-        // Changed by people or non-AI software.
-        "composite" | "minorHumanEdits" | "algorithmicallyEnhanced" | "humanEdits" => {
-            Meaning::EditingSoftware
-        }
-        _ => Meaning::Context,
+/// `trainedAlgorithmicData` and c2pa-rs's `empty` placeholder; GenAI types
+/// as in the C2PA Conformance rubrics (`$genai_dst_types`). The code is the
+/// last path segment of the URI, trimmed and case-folded. The table is in
+/// docs/METHOD.md; only the capture codes can support a camera verdict.
+pub fn digital_source(uri: &str) -> DigitalSource {
+    let trimmed = uri.trim();
+    let code = trimmed.rsplit('/').next().unwrap_or(trimmed);
+    const CODES: &[(&str, Meaning)] = &[
+        ("trainedAlgorithmicMedia", Meaning::AiGenerated),
+        ("trainedAlgorithmicData", Meaning::AiGenerated),
+        ("compositeWithTrainedAlgorithmicMedia", Meaning::AiEdited),
+        ("compositeSynthetic", Meaning::AiEdited),
+        ("digitalCapture", Meaning::CameraCapture),
+        ("computationalCapture", Meaning::CameraCapture),
+        ("negativeFilm", Meaning::CameraCapture),
+        ("positiveFilm", Meaning::CameraCapture),
+        ("print", Meaning::CameraCapture),
+        ("compositeCapture", Meaning::CameraCapture),
+        ("screenCapture", Meaning::ScreenCapture),
+        // Made without a camera and without trained AI: procedural
+        // (`algorithmicMedia` is "not based on sampled training data"),
+        // drawn, recorded from a virtual scene, or a data rendering.
+        ("algorithmicMedia", Meaning::NonCapture),
+        ("digitalCreation", Meaning::NonCapture),
+        ("digitalArt", Meaning::NonCapture),
+        ("virtualRecording", Meaning::NonCapture),
+        ("dataDrivenMedia", Meaning::NonCapture),
+        // Changed by people or by non-AI software.
+        ("composite", Meaning::EditingSoftware),
+        ("minorHumanEdits", Meaning::EditingSoftware),
+        ("humanEdits", Meaning::EditingSoftware),
+        ("algorithmicallyEnhanced", Meaning::EditingSoftware),
+        // c2pa-rs's placeholder when no type was given.
+        ("empty", Meaning::Context),
+    ];
+    let found = CODES.iter().find(|(c, _)| c.eq_ignore_ascii_case(code));
+    match found {
+        Some((c, meaning)) => DigitalSource {
+            meaning: *meaning,
+            exact: *c == code && trimmed == uri,
+        },
+        None => DigitalSource {
+            meaning: Meaning::Context,
+            exact: false,
+        },
+    }
+}
+
+/// The strength of a declared digital source type: an unsigned (or
+/// misspelled) capture claim costs nothing to write, so it is weak;
+/// every other declaration is declared.
+pub fn declared_strength(source: DigitalSource, signed_capture: Strength) -> Strength {
+    match source.meaning {
+        Meaning::CameraCapture if source.exact => signed_capture,
+        Meaning::CameraCapture => Strength::Weak,
+        _ => Strength::Declared,
     }
 }
 
@@ -274,20 +331,25 @@ fn interpret_xmp(props: &[xmp::Property], ev: &mut MetadataEvidence, texts: &mut
         match p.name.as_str() {
             "Iptc4xmpExt:DigitalSourceType" if !ev.digital_source_types.contains(&p.value) => {
                 ev.digital_source_types.push(p.value.clone());
-                // An unsigned capture claim costs nothing to write: weak.
-                let meaning = digital_source_meaning(&p.value);
-                let strength = match meaning {
-                    Meaning::CameraCapture => Strength::Weak,
-                    _ => Strength::Declared,
-                };
-                ev.findings
-                    .push(Finding::new("XMP", &p.name, &p.value, meaning, strength));
+                let source = digital_source(&p.value);
+                let strength = declared_strength(source, Strength::Weak);
+                ev.findings.push(Finding::new(
+                    "XMP",
+                    &p.name,
+                    &p.value,
+                    source.meaning,
+                    strength,
+                ));
             }
             "xmp:CreatorTool" => {
                 ev.creator_tool.get_or_insert_with(|| p.value.clone());
                 texts.push(xmp_text(p));
             }
             "photoshop:Credit" => texts.push(xmp_text(p)),
+            "tiff:Software" | "xmp:Software" => {
+                ev.xmp_software.get_or_insert_with(|| p.value.clone());
+                texts.push(xmp_text(p));
+            }
             "dcterms:provenance" => {
                 ev.provenance_reference
                     .get_or_insert_with(|| p.value.clone());
@@ -313,11 +375,27 @@ fn xmp_text(p: &xmp::Property) -> TextEntry {
 
 /// Camera EXIF: strong when make, model, exposure settings and a capture
 /// date are all present (generators do not write them), weak otherwise.
+/// A declared composite (CompositeImage 2 or 3: phones' computational
+/// photos, in-camera HDR or panoramas) is context: still a capture.
 fn camera_findings(e: &ExifSummary, findings: &mut Vec<Finding>) {
+    if let Some(kind @ (2 | 3)) = e.composite_image {
+        let what = if kind == 2 {
+            "general composite image (several captures merged, as phones' computational photos are)"
+        } else {
+            "composite image captured while shooting (in-camera HDR or panorama)"
+        };
+        findings.push(Finding::new(
+            "EXIF",
+            "CompositeImage",
+            what,
+            Meaning::Context,
+            Strength::Weak,
+        ));
+    }
     let (Some(make), Some(model)) = (&e.make, &e.model) else {
         return;
     };
-    if generators::generator_name(make).is_some() {
+    if ai_services::find(make, ai_services::Field::Software).is_some() {
         return;
     }
     let strength = if e.has_camera_fields() {
@@ -366,7 +444,7 @@ fn editing_findings(texts: &[TextEntry], findings: &mut Vec<Finding>) {
         );
         let lower = t.value.to_lowercase();
         if software_field
-            && generators::generator_name(&t.value).is_none()
+            && ai_services::find(&t.value, ai_services::Field::Software).is_none()
             && EDITORS.iter().any(|e| lower.contains(e))
             && !findings
                 .iter()
@@ -390,31 +468,41 @@ mod tests {
     #[test]
     fn digital_source_types_map_to_meanings() {
         let base = "http://cv.iptc.org/newscodes/digitalsourcetype/";
+        let meaning = |code: &str| digital_source(&format!("{base}{code}")).meaning;
+        assert_eq!(meaning("trainedAlgorithmicMedia"), Meaning::AiGenerated);
         assert_eq!(
-            digital_source_meaning(&format!("{base}trainedAlgorithmicMedia")),
-            Meaning::AiGenerated
-        );
-        assert_eq!(
-            digital_source_meaning(&format!("{base}compositeWithTrainedAlgorithmicMedia")),
+            meaning("compositeWithTrainedAlgorithmicMedia"),
             Meaning::AiEdited
         );
+        assert_eq!(meaning("digitalCapture"), Meaning::CameraCapture);
+        assert_eq!(meaning("screenCapture"), Meaning::ScreenCapture);
+        for never_a_camera in [
+            "algorithmicMedia",
+            "digitalCreation",
+            "digitalArt",
+            "virtualRecording",
+            "dataDrivenMedia",
+        ] {
+            assert_eq!(
+                meaning(never_a_camera),
+                Meaning::NonCapture,
+                "{never_a_camera}"
+            );
+        }
+        assert_eq!(meaning("humanEdits"), Meaning::EditingSoftware);
+        assert_eq!(meaning("empty"), Meaning::Context);
+        assert_eq!(digital_source("garbage").meaning, Meaning::Context);
+        // Trimmed and case-folded, but a capture claim spelled so is weak.
+        let spaced = digital_source(&format!(" {base}digitalCapture"));
+        assert_eq!(spaced.meaning, Meaning::CameraCapture);
+        assert!(!spaced.exact);
+        assert_eq!(declared_strength(spaced, Strength::Strong), Strength::Weak);
+        let shouted = digital_source(&format!("{base}TRAINEDALGORITHMICMEDIA"));
+        assert_eq!(shouted.meaning, Meaning::AiGenerated);
         assert_eq!(
-            digital_source_meaning(&format!("{base}digitalCapture")),
-            Meaning::CameraCapture
+            declared_strength(shouted, Strength::Weak),
+            Strength::Declared
         );
-        assert_eq!(
-            digital_source_meaning(&format!("{base}screenCapture")),
-            Meaning::ScreenCapture
-        );
-        assert_eq!(
-            digital_source_meaning(&format!("{base}algorithmicMedia")),
-            Meaning::NonCapture
-        );
-        assert_eq!(
-            digital_source_meaning(&format!("{base}humanEdits")),
-            Meaning::EditingSoftware
-        );
-        assert_eq!(digital_source_meaning("garbage"), Meaning::Context);
     }
 
     #[test]

@@ -115,6 +115,7 @@ mod tests {
     fn decodes_the_three_text_chunks() {
         let t = decode(
             &Chunk {
+                offset: 0,
                 kind: *b"tEXt",
                 data: b"parameters\0a cat",
             },
@@ -126,6 +127,7 @@ mod tests {
         z.extend(zlib(b"{\"a\":1}"));
         let t = decode(
             &Chunk {
+                offset: 0,
                 kind: *b"zTXt",
                 data: &z,
             },
@@ -138,6 +140,7 @@ mod tests {
         i.extend(zlib("<x:xmpmeta/> é".as_bytes()));
         let t = decode(
             &Chunk {
+                offset: 0,
                 kind: *b"iTXt",
                 data: &i,
             },
@@ -155,6 +158,7 @@ mod tests {
         z.extend(bomb);
         let err = decode(
             &Chunk {
+                offset: 0,
                 kind: *b"zTXt",
                 data: &z,
             },
@@ -168,6 +172,7 @@ mod tests {
     fn malformed_chunks_are_errors_not_panics() {
         assert!(decode(
             &Chunk {
+                offset: 0,
                 kind: *b"tEXt",
                 data: b"no-nul"
             },
@@ -176,6 +181,7 @@ mod tests {
         .is_err());
         assert!(decode(
             &Chunk {
+                offset: 0,
                 kind: *b"iTXt",
                 data: b"k\0"
             },
@@ -184,6 +190,7 @@ mod tests {
         .is_err());
         assert!(decode(
             &Chunk {
+                offset: 0,
                 kind: *b"zTXt",
                 data: b"k\0\0garbage"
             },
