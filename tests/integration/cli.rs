@@ -277,3 +277,157 @@ fn completions_and_the_man_page_come_from_the_clap_definitions() {
     );
     assert!(roff.contains("scan"));
 }
+
+/// A FIFO is refused at once by `analyze` (opening it would wait forever for
+/// a writer) and passed over, counted and listed by `scan`.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_at_once_and_listed_by_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.jpg");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::copy(fixture("ok/comfyui.png"), dir.path().join("a.png")).unwrap();
+    std::fs::write(dir.path().join("empty.jpg"), b"").unwrap();
+
+    let started = std::time::Instant::now();
+    let out = provenant()
+        .args(["analyze"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "analyze waited on the FIFO"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a FIFO, not an image file"), "{err}");
+    assert!(out.stdout.is_empty(), "a verdict about nothing was printed");
+
+    let report = dir.path().join("out");
+    let out = provenant()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&report)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 empty, 1 special files"), "{err}");
+    assert!(err.contains("report.jsonl"), "{err}");
+    let skipped = std::fs::read_to_string(report.join("skipped.csv")).unwrap();
+    assert!(skipped.contains("pipe.jpg,special-file"), "{skipped}");
+    assert!(skipped.contains("empty.jpg,empty"), "{skipped}");
+}
+
+/// Usage errors of a scan stop it before any report is written.
+#[test]
+fn a_scan_of_a_missing_root_or_with_no_workers_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let missing = provenant()
+        .args(["scan", "/nonexistent/provenant-test", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/provenant-test"));
+    assert!(!out.exists(), "a report was written for a missing root");
+
+    let no_workers = provenant()
+        .args(["scan", "--jobs", "0", "--out"])
+        .arg(&out)
+        .arg(fixture("ok"))
+        .output()
+        .unwrap();
+    assert_eq!(no_workers.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_workers.stderr).contains("--jobs 0"));
+
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let on_a_file = provenant()
+        .arg("scan")
+        .arg(fixture("ok"))
+        .arg("--out")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(on_a_file.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&on_a_file.stderr);
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    assert_eq!(err.matches("os error").count(), 0, "{err}");
+
+    let empty = dir.path().join("nothing");
+    std::fs::create_dir(&empty).unwrap();
+    let none = provenant()
+        .arg("scan")
+        .arg(&empty)
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no image found"));
+}
+
+/// `analyze` on a folder or a missing path prints an error, not a verdict.
+#[test]
+fn analyze_refuses_folders_and_missing_paths() {
+    let out = provenant()
+        .arg("analyze")
+        .arg(fixture("ok"))
+        .arg("/nonexistent/x.jpg")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is a folder") && err.contains("provenant scan"),
+        "{err}"
+    );
+    assert!(err.contains("cannot read /nonexistent/x.jpg"), "{err}");
+}
+
+/// The default terminal report is the deciding line; --verbose adds the
+/// rest; prompts are shown only with --show-prompts.
+#[test]
+fn analyze_is_brief_by_default_and_shows_prompts_only_when_asked() {
+    let run = |extra: &[&str]| {
+        let out = provenant()
+            .arg("analyze")
+            .args(extra)
+            .arg(fixture("ok/comfyui.png"))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let brief = run(&[]);
+    assert!(
+        brief.contains("a prompt of 20 characters (not shown)"),
+        "{brief}"
+    );
+    assert!(!brief.contains("lighthouse"), "{brief}");
+    assert!(
+        brief.contains("more lines of evidence: --verbose"),
+        "{brief}"
+    );
+    let verbose = run(&["--verbose"]);
+    assert!(verbose.lines().count() > brief.lines().count());
+    assert!(!verbose.contains("lighthouse"), "{verbose}");
+    let shown = run(&["--show-prompts"]);
+    assert!(
+        shown.contains("prompt: \"a lighthouse at dusk\""),
+        "{shown}"
+    );
+    // The JSON record keeps the prompt as evidence.
+    let json = run(&["--json"]);
+    assert!(json.contains("a lighthouse at dusk"));
+}

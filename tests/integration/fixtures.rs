@@ -392,7 +392,25 @@ fn bad_files_give_errors_not_panics() {
         "{:?}",
         r.errors
     );
-    // The truncated JPEG still yields its metadata evidence.
+    // The truncated JPEG still yields its metadata evidence, and, having no
+    // manifest store, is not called a broken one.
     let r = a.analyze_path(&fixture("bad/truncated.jpg"));
     assert!(r.metadata.evidence().unwrap().generator.is_some());
+    assert_eq!(
+        r.c2pa.evidence().map(|c| c.state),
+        Some(provenant::signals::content_credentials::C2paState::Absent)
+    );
+    assert!(!r.flags.contains(&Flag::C2paInvalid), "{:?}", r.flags);
+    // Every error is one line (decoders end some messages with a newline,
+    // which would break a CSV cell).
+    for name in [
+        "bad/truncated.jpg",
+        "bad/truncated.png",
+        "bad/garbage.bin",
+        "bad/empty.jpg",
+    ] {
+        for e in &a.analyze_path(&fixture(name)).errors {
+            assert!(!e.message.contains('\n'), "{name}: {:?}", e.message);
+        }
+    }
 }
