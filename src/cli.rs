@@ -30,6 +30,24 @@ Flags: ai-edited, camera-exif-on-resave, c2pa-invalid, c2pa-stripped, pixels-not
 stealth-payload, local-noise-region, hashlist-match; each is explained in the legend of \
 report.html and in docs/REPORTS.md.";
 
+/// How validation folds are drawn (`provenant::dataset::Grouping`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    /// Each image its own group.
+    Image,
+    /// Whole sources.
+    Source,
+}
+
+impl From<GroupBy> for provenant::dataset::Grouping {
+    fn from(g: GroupBy) -> Self {
+        match g {
+            GroupBy::Image => provenant::dataset::Grouping::Image,
+            GroupBy::Source => provenant::dataset::Grouping::Source,
+        }
+    }
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -231,6 +249,14 @@ pub struct CalibrateArgs {
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
 
+    /// How the cross-validation folds are drawn: `image` (other images of
+    /// the same source can sit in the training folds: optimistic) or
+    /// `source` (the manifest's `group` column, else its `source`
+    /// repository, else the generator or camera: no source is both trained
+    /// and tested on).
+    #[arg(long, value_enum, default_value_t = GroupBy::Image)]
+    pub group_by: GroupBy,
+
     /// L2 penalty of the logistic regression.
     #[arg(long, default_value_t = provenant::model::DEFAULT_LAMBDA)]
     pub lambda: f64,
@@ -265,6 +291,11 @@ pub struct EvalArgs {
     /// L2 penalty of the retrained models (with --cross-validate).
     #[arg(long, default_value_t = provenant::model::DEFAULT_LAMBDA, requires = "cross_validate")]
     pub lambda: f64,
+
+    /// How the folds of --cross-validate are drawn: `image`, or `source`
+    /// (no source both trained and tested on; see `calibrate --group-by`).
+    #[arg(long, value_enum, default_value_t = GroupBy::Image, requires = "cross_validate")]
+    pub group_by: GroupBy,
 
     #[command(flatten)]
     pub options: AnalysisOptions,

@@ -18,6 +18,12 @@ pub struct Entry {
     pub source: Option<String>,
     /// Expected SHA-256 of the file, if the manifest gives it.
     pub sha256: Option<String>,
+    /// Where the file was collected from, the unit of source-held-out
+    /// validation: the manifest's `group` column, else the repository or
+    /// package of its `source` column (`github:owner/repo`, without the
+    /// commit; `debian:NAME`, without the version), else the generator or
+    /// camera, else the file's folder.
+    pub group: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -26,6 +32,71 @@ struct Row {
     label: String,
     generator_or_camera: Option<String>,
     sha256: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    group: Option<String>,
+}
+
+/// The repository or package a `source` cell names: `github:owner/repo@c`
+/// → `github:owner/repo`, `debian:name=1.2` → `debian:name`.
+fn origin(source: &str) -> &str {
+    let end = source.find(['@', '=']).unwrap_or(source.len());
+    source.get(..end).unwrap_or(source).trim()
+}
+
+/// A file's folder, the group of last resort.
+fn folder_of(file: &str) -> String {
+    Path::new(file)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+/// How validation folds are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Grouping {
+    /// Each image is its own group: other images of its source and
+    /// generator can sit in the training folds (optimistic).
+    #[default]
+    Image,
+    /// All images of a source share a fold: no source is both trained and
+    /// tested on.
+    Source,
+}
+
+/// The fold (0..`folds`) of each entry. By image: entry `i` in fold
+/// `i % folds`. By source: whole groups, the largest first, each put in
+/// the fold that holds the fewest images so far (ties: the lower fold), so
+/// that folds are as even as whole sources allow. Deterministic.
+pub fn folds(entries: &[Entry], folds: usize, grouping: Grouping) -> Vec<usize> {
+    let folds = folds.max(1);
+    match grouping {
+        Grouping::Image => (0..entries.len()).map(|i| i % folds).collect(),
+        Grouping::Source => {
+            let mut sizes: std::collections::BTreeMap<&str, usize> = Default::default();
+            for e in entries {
+                *sizes.entry(e.group.as_str()).or_default() += 1;
+            }
+            let mut groups: Vec<(&str, usize)> = sizes.into_iter().collect();
+            groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let mut load = vec![0usize; folds];
+            let mut fold_of: std::collections::HashMap<&str, usize> = Default::default();
+            for (group, size) in groups {
+                let (fold, _) = load
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|&(f, &l)| (l, f))
+                    .unwrap_or((0, &0));
+                load[fold] += size;
+                fold_of.insert(group, fold);
+            }
+            entries
+                .iter()
+                .map(|e| fold_of.get(e.group.as_str()).copied().unwrap_or(0))
+                .collect()
+        }
+    }
 }
 
 /// Reads a manifest; an error names the first bad row.
@@ -45,11 +116,18 @@ pub fn read_manifest(path: &Path) -> Result<Vec<Entry>> {
                 )))
             }
         };
+        let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let generator = nonempty(row.generator_or_camera);
+        let group = nonempty(row.group)
+            .or_else(|| nonempty(row.source).map(|s| origin(&s).to_string()))
+            .or_else(|| generator.clone())
+            .unwrap_or_else(|| folder_of(&row.file));
         out.push(Entry {
+            group,
             file: row.file,
             synthetic,
-            source: row.generator_or_camera.filter(|s| !s.is_empty()),
-            sha256: row.sha256.filter(|s| !s.is_empty()),
+            source: generator,
+            sha256: nonempty(row.sha256),
         });
     }
     Ok(out)
@@ -72,8 +150,10 @@ pub fn from_folders(real: &Path, synthetic: &Path) -> Result<Vec<Entry>> {
                 .filter(|p| *p != dir)
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().into_owned());
+            let file = item.path().to_string_lossy().into_owned();
             out.push(Entry {
-                file: item.path().to_string_lossy().into_owned(),
+                group: source.clone().unwrap_or_else(|| folder_of(&file)),
+                file,
                 synthetic: is_synthetic,
                 source,
                 sha256: None,
@@ -97,6 +177,31 @@ pub fn root_for(manifest: &Path, root: Option<&Path>) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_folds_keep_each_source_whole_and_balance_the_rest() {
+        let entry = |file: &str, group: &str| Entry {
+            file: file.into(),
+            synthetic: false,
+            source: None,
+            sha256: None,
+            group: group.into(),
+        };
+        let entries: Vec<Entry> = (0..6)
+            .map(|i| entry(&format!("a{i}"), "a"))
+            .chain((0..3).map(|i| entry(&format!("b{i}"), "b")))
+            .chain((0..3).map(|i| entry(&format!("c{i}"), "c")))
+            .collect();
+        let f = folds(&entries, 2, Grouping::Source);
+        assert!(f[..6].iter().all(|&x| x == f[0]), "{f:?}");
+        assert!(f[6..].iter().all(|&x| x != f[0]), "{f:?}");
+        assert_eq!(folds(&entries, 2, Grouping::Image)[..3], [0, 1, 0]);
+        assert_eq!(origin("github:owner/repo@0123abcd"), "github:owner/repo");
+        assert_eq!(
+            origin("debian:mate-backgrounds=1.26.0-1"),
+            "debian:mate-backgrounds"
+        );
+    }
 
     #[test]
     fn reads_labels_and_names_a_bad_row() {

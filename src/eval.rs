@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::analyze::Analyzer;
 use crate::config::Config;
-use crate::dataset::Entry;
+use crate::dataset::{Entry, Grouping};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::model::{metrics, Sample};
@@ -163,18 +163,21 @@ pub fn evaluate(
     config.strip = transform.strip;
     let model = config.model.as_ref().map(|m| m.id());
     let analyzer = Analyzer::new(config)?;
-    Ok(run(entries, root, transform, &[analyzer], model))
+    let one_fold = vec![0; entries.len()];
+    Ok(run(entries, root, transform, &[analyzer], &one_fold, model))
 }
 
-/// Evaluates every entry under `transform`, entry `i` with a model trained
-/// (like `provenant calibrate`, same conditions and penalty) on the entries
-/// of the other folds (`j % folds != i % folds`).
+/// Evaluates every entry under `transform`, each with a model trained (like
+/// `provenant calibrate`, same conditions and penalty) on the entries of the
+/// other folds, the folds drawn by image or by source
+/// ([`crate::dataset::folds`]).
 pub fn cross_validate(
     entries: &[Entry],
     root: &Path,
     transform: &Transform,
     mut config: Config,
     folds: usize,
+    grouping: Grouping,
     lambda: f64,
 ) -> Result<Evaluation> {
     use crate::model::training;
@@ -183,13 +186,15 @@ pub fn cross_validate(
     let conditions =
         training::parse_conditions(training::DEFAULT_CONDITIONS).map_err(Error::Config)?;
     let names: Vec<String> = conditions.iter().map(training::condition_name).collect();
-    let set = training::extract(entries, root, &conditions, &config.limits);
+    let mut set = training::extract(entries, root, &conditions, &config.limits);
+    let fold_of = crate::dataset::folds(entries, folds, grouping);
+    training::assign_folds(&mut set.samples, &fold_of);
     let analyzers = (0..folds)
         .map(|k| {
             let train: Vec<Sample> = set
                 .samples
                 .iter()
-                .filter(|s| s.group % folds != k)
+                .filter(|s| s.fold % folds != k)
                 .cloned()
                 .collect();
             let model = crate::model::train(
@@ -207,24 +212,36 @@ pub fn cross_validate(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let label = format!("cross-validated: {folds} folds, retrained on this set");
-    Ok(run(entries, root, transform, &analyzers, Some(label)))
+    let by = match grouping {
+        Grouping::Image => "image",
+        Grouping::Source => "source",
+    };
+    let label = format!("cross-validated: {folds} folds grouped by {by}, retrained on this set");
+    Ok(run(
+        entries,
+        root,
+        transform,
+        &analyzers,
+        &fold_of,
+        Some(label),
+    ))
 }
 
-/// Analyses entry `i` with `analyzers[i % analyzers.len()]`, in parallel,
-/// and summarises.
+/// Analyses entry `i` with `analyzers[fold_of[i] % analyzers.len()]`, in
+/// parallel, and summarises.
 fn run(
     entries: &[Entry],
     root: &Path,
     transform: &Transform,
     analyzers: &[Analyzer],
+    fold_of: &[usize],
     model: Option<String>,
 ) -> Evaluation {
     let outcomes: Vec<Outcome> = entries
         .par_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let analyzer = &analyzers[i % analyzers.len()];
+        .zip(fold_of)
+        .map(|(e, &fold)| {
+            let analyzer = &analyzers[fold % analyzers.len()];
             evaluate_one(analyzer, &root.join(&e.file), &e.file, transform)
         })
         .collect();
@@ -413,6 +430,7 @@ mod tests {
             synthetic,
             source: Some(if synthetic { "gen" } else { "cam" }.into()),
             sha256: None,
+            group: String::new(),
         };
         let outcome = |verdict: Option<Verdict>, score: Option<f64>| Outcome {
             verdict,

@@ -231,6 +231,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
             &transform,
             config,
             folds,
+            args.group_by.into(),
             args.lambda,
         )?,
         None => {
@@ -267,7 +268,9 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     use provenant::model::{self, training};
     let (entries, root) = labelled(&args.set)?;
     let conditions = training::parse_conditions(&args.conditions).map_err(anyhow::Error::msg)?;
-    let set = training::extract(&entries, &root, &conditions, &provenant::Limits::default());
+    let mut set = training::extract(&entries, &root, &conditions, &provenant::Limits::default());
+    let fold_of = provenant::dataset::folds(&entries, args.folds, args.group_by.into());
+    training::assign_folds(&mut set.samples, &fold_of);
     for (file, why) in &set.skipped {
         eprintln!(
             "provenant: skipped {}: {why}",
@@ -300,8 +303,10 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         set.skipped.len()
     );
     println!(
-        "{}-fold cross-validation grouped by image: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR, ECE {:.3}",
-        cv.folds, cv.auc, cv.tpr_at_1pct_fpr, cv.tpr_at_5pct_fpr, cv.ece
+        "{}-fold cross-validation grouped by {}: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR, ECE {:.3}",
+        cv.folds,
+        if args.group_by == cli::GroupBy::Source { "source" } else { "image" },
+        cv.auc, cv.tpr_at_1pct_fpr, cv.tpr_at_5pct_fpr, cv.ece
     );
     for (name, c) in t.conditions.iter().zip(&cv.per_condition) {
         println!(

@@ -107,7 +107,8 @@ pub struct Training {
     pub conditions: Vec<String>,
     /// SHA-256 of the training list (see `provenant calibrate`).
     pub digest: String,
-    /// Cross-validated metrics (folds grouped by image).
+    /// Cross-validated metrics (folds as the samples' fold keys drew them:
+    /// by image unless calibrate was asked to group by source).
     pub cross_validation: CvMetrics,
 }
 
@@ -144,6 +145,10 @@ pub struct Model {
 pub struct Sample {
     /// Image index.
     pub group: usize,
+    /// The validation fold key: the image index by default (so `fold %
+    /// folds` draws folds by image), or a fold number from
+    /// [`training::assign_folds`] (by source).
+    pub fold: usize,
     /// Index of the condition (transform) the image was seen under.
     pub condition: usize,
     /// True for synthetic.
@@ -343,7 +348,8 @@ impl Model {
 }
 
 /// Fits a model on `samples`, whose rows hold the features `names` in
-/// order, with `folds`-fold cross-validation grouped by image: the
+/// order, with `folds`-fold cross-validation on the samples' fold keys (by
+/// image unless [`training::assign_folds`] grouped them by source): the
 /// out-of-fold scores (a sample's: the mean over its rows) fit the Platt
 /// calibration and choose the thresholds,
 /// then the model is refitted on everything. Refuses fewer than
@@ -371,12 +377,12 @@ pub fn train(
     let folds = folds.max(2);
     let mut oof = vec![f64::NAN; samples.len()];
     for k in 0..folds {
-        let train: Vec<&Sample> = samples.iter().filter(|s| s.group % folds != k).collect();
+        let train: Vec<&Sample> = samples.iter().filter(|s| s.fold % folds != k).collect();
         let core = fit_core(names, &train, lambda).ok_or("the fit did not converge")?;
         for (i, s) in samples
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.group % folds == k)
+            .filter(|(_, s)| s.fold % folds == k)
         {
             oof[i] = core.score(s);
         }
@@ -514,6 +520,7 @@ mod tests {
                 }
                 Sample {
                     group,
+                    fold: group,
                     condition: 0,
                     synthetic,
                     rows,

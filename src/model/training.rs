@@ -57,6 +57,14 @@ pub struct TrainingSet {
     pub digest: String,
 }
 
+/// Sets every sample's fold to that of its image (`fold_of`, one per
+/// entry, from [`crate::dataset::folds`]), for source-held-out validation.
+pub fn assign_folds(samples: &mut [Sample], fold_of: &[usize]) {
+    for s in samples {
+        s.fold = fold_of.get(s.group).copied().unwrap_or(s.group);
+    }
+}
+
 /// Extracts the features of every entry under every condition.
 pub fn extract(
     entries: &[Entry],
@@ -78,6 +86,7 @@ pub fn extract(
                 match pixel_features(&bytes, t, limits) {
                     Ok(rows) => samples.push(Sample {
                         group,
+                        fold: group,
                         condition,
                         synthetic: e.synthetic,
                         rows,
