@@ -29,7 +29,7 @@ pub struct GeneratorParams {
     /// The prompt (sanitized, whitespace folded, at most
     /// [`MAX_PROMPT_CHARS`] characters). Evidence in the JSONL record only:
     /// human-facing outputs say that a prompt exists and its length, not
-    /// its words, unless asked (`describe_with_prompt`).
+    /// its words, unless asked (`analyze --show-prompts`).
     pub prompt: Option<String>,
 }
 
@@ -98,13 +98,9 @@ pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding
 impl GeneratorParams {
     /// One line: "ComfyUI parameters: model X, seed 42, 20 steps, ...,
     /// a prompt of 31 characters (not shown)". Prompts on seized material
-    /// can describe abuse in words, so the words are not part of it.
+    /// can describe abuse in words, so the words are not part of it (they
+    /// stay in `prompt`, for `analyze --show-prompts` and the JSONL).
     pub fn describe(&self) -> String {
-        self.describe_with_prompt(false)
-    }
-
-    /// [`describe`](Self::describe), with the prompt's words when asked.
-    pub fn describe_with_prompt(&self, show_prompt: bool) -> String {
         let mut parts = Vec::new();
         if let Some(m) = &self.model {
             parts.push(format!("model {m}"));
@@ -125,13 +121,9 @@ impl GeneratorParams {
             parts.push(format!("size {s}"));
         }
         if let Some(p) = &self.prompt {
-            if show_prompt {
-                parts.push(format!("prompt \"{p}\""));
-            } else {
-                let n = p.chars().count();
-                let more = if n >= MAX_PROMPT_CHARS { "over " } else { "" };
-                parts.push(format!("a prompt of {more}{n} characters (not shown)"));
-            }
+            let n = p.chars().count();
+            let more = if n >= MAX_PROMPT_CHARS { "over " } else { "" };
+            parts.push(format!("a prompt of {more}{n} characters (not shown)"));
         }
         if parts.is_empty() {
             format!("{} generation data", self.tool)
