@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use provenant::dataset;
-use provenant::model::training::{self, condition_name, parse_conditions};
+use provenant::model::training::{self, parse_conditions, Condition};
 use provenant::model::{self, Sample, DEFAULT_LAMBDA};
 use provenant::signals::pixels::feature_names;
 use provenant::Limits;
@@ -98,7 +98,10 @@ fn row(label: &str, set: &Set, lambda: f64, conditions: &[String]) {
         &set.names,
         &set.samples,
         lambda,
-        5,
+        model::Validation {
+            folds: 5,
+            hold_out_encoders: false,
+        },
         conditions.to_vec(),
         String::new(),
     ) {
@@ -164,7 +167,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let conditions = parse_conditions(training::DEFAULT_CONDITIONS)?;
     let start = Instant::now();
     let set = training::extract(&entries, &root, &conditions, &Limits::default());
-    let names: Vec<String> = conditions.iter().map(condition_name).collect();
+    let names: Vec<String> = conditions.iter().map(Condition::name).collect();
     eprintln!(
         "{} samples extracted in {:.0} s, {} images skipped",
         set.samples.len(),

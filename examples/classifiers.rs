@@ -20,7 +20,7 @@ use std::time::Instant;
 use ndarray::{Array1, Array2, Axis};
 use provenant::dataset;
 use provenant::model::logistic::{Logistic, Loss};
-use provenant::model::training::{self, condition_name, parse_conditions};
+use provenant::model::training::{self, parse_conditions, Condition};
 use provenant::model::{self, metrics, Sample, DEFAULT_LAMBDA};
 use provenant::signals::pixels::feature_names;
 use provenant::Limits;
@@ -189,7 +189,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let entries = dataset::read_manifest(&root.join("manifest.csv"))?;
     let conditions = parse_conditions(training::DEFAULT_CONDITIONS)?;
     let set = training::extract(&entries, &root, &conditions, &Limits::default());
-    let names: Vec<String> = conditions.iter().map(condition_name).collect();
+    let names: Vec<String> = conditions.iter().map(Condition::name).collect();
     let samples = &set.samples;
     let aucs: Vec<String> = names.iter().map(|n| format!("AUC {n}")).collect();
     let last = &names[names.len() - 1];

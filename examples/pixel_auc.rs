@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use provenant::dataset;
-use provenant::model::training::{self, condition_name, parse_conditions};
+use provenant::model::training::{self, parse_conditions, Condition};
 use provenant::model::Sample;
 use provenant::signals::pixels::feature_names;
 use provenant::stats::auc;
@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let values: Vec<String> = s.mean_row().iter().map(f32::to_string).collect();
             dump.push_str(&format!(
                 "{},{},{},{}\n",
-                condition_name(condition),
+                condition.name(),
                 entries[s.group].file,
                 u8::from(s.synthetic),
                 values.join(",")
@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let synthetic = samples.iter().filter(|s| s.synthetic).count();
         eprintln!(
             "{}: {} images ({synthetic} synthetic)",
-            condition_name(condition),
+            condition.name(),
             samples.len()
         );
     }

@@ -39,6 +39,16 @@ pub enum GroupBy {
     Source,
 }
 
+impl GroupBy {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Image => "image",
+            GroupBy::Source => "source",
+        }
+    }
+}
+
 impl From<GroupBy> for provenant::dataset::Grouping {
     fn from(g: GroupBy) -> Self {
         match g {
@@ -212,9 +222,10 @@ pub struct ExplainArgs {
 #[derive(Debug, clap::Args)]
 pub struct LabelledSet {
     /// CSV with columns `file` and `label` (`real` or `synthetic`), and
-    /// optionally `generator_or_camera` for per-source rows.
+    /// optionally `generator_or_camera`, `source` and `group`; repeat to
+    /// use several sets together (each file relative to its manifest).
     #[arg(long, value_name = "CSV", required_unless_present_all = ["real", "synthetic"], conflicts_with_all = ["real", "synthetic"])]
-    pub manifest: Option<PathBuf>,
+    pub manifest: Vec<PathBuf>,
 
     /// Folder the manifest's paths are relative to (default: the manifest's).
     #[arg(long, value_name = "DIR", requires = "manifest")]
@@ -240,22 +251,31 @@ pub struct CalibrateArgs {
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
 
-    /// Conditions every image is used under, comma-separated: `as-is` or
-    /// transforms such as `jpeg:90` and `resize:0.5+jpeg:80`.
+    /// Conditions every image is used under, comma-separated: `as-is`,
+    /// `wild:N` (a random platform-like laundering chain per image, drawn
+    /// from the image's hash and N), or transforms such as
+    /// `jpeg:90:libjpeg` and `resize:0.5+jpeg:80` (see `eval --transform`).
     #[arg(long, value_name = "LIST", default_value = provenant::model::training::DEFAULT_CONDITIONS)]
     pub conditions: String,
 
-    /// Cross-validation folds (grouped by image).
+    /// Cross-validation folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
 
-    /// How the cross-validation folds are drawn: `image` (other images of
-    /// the same source can sit in the training folds: optimistic) or
-    /// `source` (the manifest's `group` column, else its `source`
-    /// repository, else the generator or camera: no source is both trained
-    /// and tested on).
-    #[arg(long, value_enum, default_value_t = GroupBy::Image)]
+    /// How the cross-validation folds are drawn: `source` (the manifest's
+    /// `group` column, else its `source` repository, else the generator or
+    /// camera: no source is both trained and tested on) or `image` (other
+    /// images of the same source can sit in the training folds:
+    /// optimistic). Laundered samples are also scored without their
+    /// encoder family either way.
+    #[arg(long, value_enum, default_value_t = GroupBy::Source)]
     pub group_by: GroupBy,
+
+    /// Score laundered samples with models that saw their encoder family
+    /// (one fit per fold instead of one per fold and family: faster, and
+    /// thresholds that do not hold for unseen encoders).
+    #[arg(long)]
+    pub no_encoder_hold_out: bool,
 
     /// L2 penalty of the logistic regression.
     #[arg(long, default_value_t = provenant::model::DEFAULT_LAMBDA)]
@@ -269,8 +289,11 @@ pub struct EvalArgs {
     pub set: LabelledSet,
 
     /// Launder every image in memory first: `strip` (ignore metadata and
-    /// C2PA), `jpeg:Q`, `resize:F`, `crop:N`, joined by `+`, e.g.
-    /// `strip+resize:0.5+jpeg:80`. Pixel steps re-encode without metadata.
+    /// C2PA), `jpeg:Q[:CODEC][:420|444]` (codecs image, jpeg-encoder,
+    /// libjpeg, mozjpeg), `webp:Q`, `resize:F[:FILTER]`, `fit:N[:FILTER]`
+    /// (long side at most N; filters bilinear, bicubic, lanczos),
+    /// `crop:N`, joined by `+`, e.g. `strip+resize:0.5+jpeg:80:libjpeg`.
+    /// Pixel steps re-encode without metadata.
     #[arg(long, value_name = "STEPS")]
     pub transform: Option<String>,
 
@@ -292,10 +315,16 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = provenant::model::DEFAULT_LAMBDA, requires = "cross_validate")]
     pub lambda: f64,
 
-    /// How the folds of --cross-validate are drawn: `image`, or `source`
-    /// (no source both trained and tested on; see `calibrate --group-by`).
-    #[arg(long, value_enum, default_value_t = GroupBy::Image, requires = "cross_validate")]
+    /// How the folds of --cross-validate are drawn: `source` (no source
+    /// both trained and tested on; see `calibrate --group-by`) or `image`.
+    #[arg(long, value_enum, default_value_t = GroupBy::Source, requires = "cross_validate")]
     pub group_by: GroupBy,
+
+    /// With --cross-validate, also train without any image laundered by
+    /// the encoder family of the transform's last lossy step (mozjpeg
+    /// counts as libjpeg): encoder-held-out numbers.
+    #[arg(long, requires = "cross_validate")]
+    pub hold_out_encoder: bool,
 
     #[command(flatten)]
     pub options: AnalysisOptions,

@@ -58,10 +58,10 @@ fn folder_of(file: &str) -> String {
 pub enum Grouping {
     /// Each image is its own group: other images of its source and
     /// generator can sit in the training folds (optimistic).
-    #[default]
     Image,
     /// All images of a source share a fold: no source is both trained and
     /// tested on.
+    #[default]
     Source,
 }
 
@@ -172,6 +172,30 @@ pub fn root_for(manifest: &Path, root: Option<&Path>) -> PathBuf {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."))
     })
+}
+
+/// The entries of several manifests and the folder their paths are
+/// relative to. One manifest: its entries as written, relative to `root`
+/// (default: its folder). Several (`root` must be `None`): each entry's
+/// path joined to its own manifest's folder, relative to the working
+/// directory; sources are grouped across manifests by name, so two sets
+/// that share a source keep it in one fold.
+pub fn read_manifests(manifests: &[PathBuf], root: Option<&Path>) -> Result<(Vec<Entry>, PathBuf)> {
+    match manifests {
+        [one] => Ok((read_manifest(one)?, root_for(one, root))),
+        _ if root.is_some() => Err(Error::Config("--root applies to a single manifest".into())),
+        _ => {
+            let mut all = Vec::new();
+            for m in manifests {
+                let dir = root_for(m, None);
+                all.extend(read_manifest(m)?.into_iter().map(|mut e| {
+                    e.file = dir.join(&e.file).display().to_string();
+                    e
+                }));
+            }
+            Ok((all, PathBuf::new()))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -167,41 +167,65 @@ pub fn evaluate(
     Ok(run(entries, root, transform, &[analyzer], &one_fold, model))
 }
 
+/// How `cross_validate` retrains.
+#[derive(Debug, Clone, Copy)]
+pub struct Retraining {
+    /// Number of folds.
+    pub folds: usize,
+    /// What the folds keep apart.
+    pub grouping: Grouping,
+    /// L2 penalty.
+    pub lambda: f64,
+    /// Also leave out of training every sample laundered by the encoder
+    /// family of the transform's last lossy step: encoder-held-out.
+    pub hold_out_encoder: bool,
+}
+
 /// Evaluates every entry under `transform`, each with a model trained (like
-/// `provenant calibrate`, same conditions and penalty) on the entries of the
-/// other folds, the folds drawn by image or by source
-/// ([`crate::dataset::folds`]).
+/// `provenant calibrate`, same conditions) on the entries of the other
+/// folds, the folds drawn by image or by source ([`crate::dataset::folds`]),
+/// and if asked without the transform's encoder.
 pub fn cross_validate(
     entries: &[Entry],
     root: &Path,
     transform: &Transform,
     mut config: Config,
-    folds: usize,
-    grouping: Grouping,
-    lambda: f64,
+    retraining: Retraining,
 ) -> Result<Evaluation> {
     use crate::model::training;
+    let Retraining {
+        folds,
+        grouping,
+        lambda,
+        hold_out_encoder,
+    } = retraining;
     let folds = folds.max(2);
     config.strip = transform.strip;
     let conditions =
         training::parse_conditions(training::DEFAULT_CONDITIONS).map_err(Error::Config)?;
-    let names: Vec<String> = conditions.iter().map(training::condition_name).collect();
+    let names: Vec<String> = conditions.iter().map(training::Condition::name).collect();
     let mut set = training::extract(entries, root, &conditions, &config.limits);
     let fold_of = crate::dataset::folds(entries, folds, grouping);
     training::assign_folds(&mut set.samples, &fold_of);
+    let held_out = transform.encoder_family().filter(|_| hold_out_encoder);
     let analyzers = (0..folds)
         .map(|k| {
             let train: Vec<Sample> = set
                 .samples
                 .iter()
-                .filter(|s| s.fold % folds != k)
+                .filter(|s| s.fold % folds != k && (held_out.is_none() || s.encoder != held_out))
                 .cloned()
                 .collect();
             let model = crate::model::train(
                 crate::signals::pixels::feature_names(),
                 &train,
                 lambda,
-                folds,
+                // Source-held-out inner folds; encoders are held out
+                // outside, by `hold_out_encoder` (26 fits per fold else).
+                crate::model::Validation {
+                    folds,
+                    hold_out_encoders: false,
+                },
                 names.clone(),
                 set.digest.clone(),
             )
@@ -216,7 +240,9 @@ pub fn cross_validate(
         Grouping::Image => "image",
         Grouping::Source => "source",
     };
-    let label = format!("cross-validated: {folds} folds grouped by {by}, retrained on this set");
+    let without = held_out.map_or(String::new(), |f| format!(", without the {f} encoder"));
+    let label =
+        format!("cross-validated: {folds} folds grouped by {by}, retrained on this set{without}");
     Ok(run(
         entries,
         root,

@@ -203,12 +203,9 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
 /// The labelled entries and the folder their paths are relative to.
 fn labelled(set: &LabelledSet) -> anyhow::Result<(Vec<provenant::dataset::Entry>, PathBuf)> {
     use provenant::dataset;
-    match (&set.manifest, &set.real, &set.synthetic) {
-        (Some(manifest), _, _) => Ok((
-            dataset::read_manifest(manifest)?,
-            dataset::root_for(manifest, set.root.as_deref()),
-        )),
-        (None, Some(real), Some(synthetic)) => {
+    match (set.manifest.as_slice(), &set.real, &set.synthetic) {
+        ([_, ..], _, _) => Ok(dataset::read_manifests(&set.manifest, set.root.as_deref())?),
+        ([], Some(real), Some(synthetic)) => {
             Ok((dataset::from_folders(real, synthetic)?, PathBuf::new()))
         }
         _ => anyhow::bail!("give --manifest, or --real and --synthetic"),
@@ -230,9 +227,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
             &root,
             &transform,
             config,
-            folds,
-            args.group_by.into(),
-            args.lambda,
+            provenant::eval::Retraining {
+                folds,
+                grouping: args.group_by.into(),
+                lambda: args.lambda,
+                hold_out_encoder: args.hold_out_encoder,
+            },
         )?,
         None => {
             eprintln!(
@@ -277,17 +277,21 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             provenant::sanitize::sanitize(file)
         );
     }
-    let names = conditions.iter().map(training::condition_name).collect();
-    let model = model::train(
+    let names = conditions.iter().map(training::Condition::name).collect();
+    let mut model = model::train(
         provenant::signals::pixels::feature_names(),
         &set.samples,
         args.lambda,
-        args.folds,
+        model::Validation {
+            folds: args.folds,
+            hold_out_encoders: !args.no_encoder_hold_out,
+        },
         names,
         set.digest,
     )
     .map_err(anyhow::Error::msg)
     .context("refusing to write a model")?;
+    model.training.cross_validation.grouped_by = args.group_by.name().into();
     let json = serde_json::to_string_pretty(&model)?;
     std::fs::write(&args.output, json + "\n")
         .with_context(|| format!("writing {}", args.output.display()))?;
@@ -303,15 +307,26 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         set.skipped.len()
     );
     println!(
-        "{}-fold cross-validation grouped by {}: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR, ECE {:.3}",
-        cv.folds,
-        if args.group_by == cli::GroupBy::Source { "source" } else { "image" },
-        cv.auc, cv.tpr_at_1pct_fpr, cv.tpr_at_5pct_fpr, cv.ece
+        "{}-fold cross-validation grouped by {}, laundered samples scored without their encoder: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR, ECE {:.3}",
+        cv.folds, cv.grouped_by, cv.auc, cv.tpr_at_1pct_fpr, cv.tpr_at_5pct_fpr, cv.ece
     );
-    for (name, c) in t.conditions.iter().zip(&cv.per_condition) {
+    let conditions = t.conditions.iter().map(|n| format!("under {n}"));
+    let encoders = cv
+        .per_encoder
+        .iter()
+        .map(|(n, _)| format!("encoder {n} held out"));
+    let rows = cv
+        .per_condition
+        .iter()
+        .chain(cv.per_encoder.iter().map(|(_, m)| m));
+    for (name, c) in conditions.chain(encoders).zip(rows) {
         println!(
-            "  under {name}: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR",
-            c.auc, c.tpr_at_1pct_fpr, c.tpr_at_5pct_fpr
+            "  {name}: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR; synthetic -> likely-authentic {:.1}%, real -> likely-synthetic {:.1}%",
+            c.auc,
+            c.tpr_at_1pct_fpr,
+            c.tpr_at_5pct_fpr,
+            100.0 * c.synthetic_below_authentic,
+            100.0 * c.real_above_synthetic
         );
     }
     println!(

@@ -35,6 +35,16 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// A value of a design row: f64, or f32 to halve the memory (and the
+/// memory traffic, which bounds the fit) of a large design.
+pub trait Value: Copy + Into<f64> + Send + Sync {}
+impl Value for f32 {}
+impl Value for f64 {}
+
+fn dot_row<T: Value>(weights: &[f64], row: &[T]) -> f64 {
+    weights.iter().zip(row).map(|(w, &v)| w * v.into()).sum()
+}
+
 /// The loss of one row as a function of its score z = bias + weights · x.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loss {
@@ -91,19 +101,19 @@ fn sign(label: bool) -> f64 {
 }
 
 /// The data, loss and penalty of one fit; θ = (weights, bias).
-struct Problem<'a> {
-    x: &'a [Vec<f64>],
+struct Problem<'a, T> {
+    x: &'a [Vec<T>],
     y: &'a [bool],
     loss: Loss,
     lambda: f64,
     p: usize,
 }
 
-impl Problem<'_> {
+impl<T: Value> Problem<'_, T> {
     fn scores(&self, theta: &[f64]) -> Vec<f64> {
         self.x
             .par_iter()
-            .map(|row| theta[self.p] + dot(&theta[..self.p], row))
+            .map(|row| theta[self.p] + dot_row(&theta[..self.p], row))
             .collect()
     }
 
@@ -125,8 +135,8 @@ impl Problem<'_> {
             .map(|(rows, cs)| {
                 let mut acc = vec![0.0f64; self.p + 1];
                 for (row, &ci) in rows.iter().zip(cs) {
-                    for (a, v) in acc.iter_mut().zip(row) {
-                        *a += ci * v;
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a += ci * v.into();
                     }
                     acc[self.p] += ci;
                 }
@@ -160,7 +170,12 @@ impl Problem<'_> {
 
 /// Solves H·s = g approximately by conjugate gradients, to a relative
 /// residual `tolerance`.
-fn conjugate_gradients(problem: &Problem, d: &[f64], g: &[f64], tolerance: f64) -> Vec<f64> {
+fn conjugate_gradients<T: Value>(
+    problem: &Problem<T>,
+    d: &[f64],
+    g: &[f64],
+    tolerance: f64,
+) -> Vec<f64> {
     let mut s = vec![0.0f64; g.len()];
     let mut r = g.to_vec();
     let mut dir = r.clone();
@@ -199,13 +214,18 @@ impl Logistic {
     /// Fits rows `x` (each of the same length) to labels `y` with penalty
     /// `lambda`·|w|²/2. `None` if the data are empty or the fit diverges
     /// (e.g. a perfectly separable problem with `lambda` = 0).
-    pub fn fit(x: &[Vec<f64>], y: &[bool], lambda: f64) -> Option<Logistic> {
+    pub fn fit<T: Value>(x: &[Vec<T>], y: &[bool], lambda: f64) -> Option<Logistic> {
         Self::fit_loss(x, y, lambda, Loss::Logistic)
     }
 
     /// [`Logistic::fit`] with another loss (the result holds a linear
     /// score whose meaning is the loss's).
-    pub fn fit_loss(x: &[Vec<f64>], y: &[bool], lambda: f64, loss: Loss) -> Option<Logistic> {
+    pub fn fit_loss<T: Value>(
+        x: &[Vec<T>],
+        y: &[bool],
+        lambda: f64,
+        loss: Loss,
+    ) -> Option<Logistic> {
         let p = x.first()?.len();
         let problem = Problem {
             x,

@@ -12,6 +12,7 @@ pub mod logistic;
 pub mod metrics;
 pub mod training;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use logistic::{sigmoid, Logistic};
@@ -61,6 +62,16 @@ pub struct Thresholds {
     pub likely_synthetic: f64,
     /// At or below: `likely-authentic`.
     pub likely_authentic: f64,
+    /// The largest share of synthetic samples at or below
+    /// `likely_authentic` in the held-out validation, over all samples,
+    /// each condition and each encoder family (NaN if unknown): how often
+    /// the pixel verdict `likely-authentic` was wrong there.
+    #[serde(default = "unknown")]
+    pub synthetic_below_authentic: f64,
+}
+
+fn unknown() -> f64 {
+    f64::NAN
 }
 
 /// Cross-validated metrics of a training run.
@@ -78,6 +89,17 @@ pub struct CvMetrics {
     pub ece: f64,
     /// The same per condition, in the order of `Training::conditions`.
     pub per_condition: Vec<ConditionMetrics>,
+    /// The same per encoder family of the laundered samples (each scored
+    /// by models trained without that family), by family name.
+    #[serde(default)]
+    pub per_encoder: Vec<(String, ConditionMetrics)>,
+    /// What the folds kept apart: `image` or `source` (set by calibrate).
+    #[serde(default = "image_grouping")]
+    pub grouped_by: String,
+}
+
+fn image_grouping() -> String {
+    "image".into()
 }
 
 /// Cross-validated metrics of the samples made under one condition.
@@ -89,6 +111,13 @@ pub struct ConditionMetrics {
     pub tpr_at_1pct_fpr: f64,
     /// True-positive rate at 5 % false positives.
     pub tpr_at_5pct_fpr: f64,
+    /// Share of synthetic samples at or below the `likely-authentic`
+    /// threshold.
+    #[serde(default)]
+    pub synthetic_below_authentic: f64,
+    /// Share of real samples at or above the `likely-synthetic` threshold.
+    #[serde(default)]
+    pub real_above_synthetic: f64,
 }
 
 /// What the model was trained on.
@@ -151,6 +180,10 @@ pub struct Sample {
     pub fold: usize,
     /// Index of the condition (transform) the image was seen under.
     pub condition: usize,
+    /// The encoder family of the condition's last lossy step (none as
+    /// delivered): validation scores a sample with models trained
+    /// without that family.
+    pub encoder: Option<&'static str>,
     /// True for synthetic.
     pub synthetic: bool,
     /// Feature values, one row per analysis window.
@@ -260,9 +293,11 @@ pub fn fit_scales(names: &[&str], samples: &[&Sample]) -> Vec<Scale> {
 
 fn fit_core(names: &[&str], samples: &[&Sample], lambda: f64) -> Option<Core> {
     let scales = fit_scales(names, samples);
-    let x: Vec<Vec<f64>> = samples
+    // Stored as f32: the fit streams the design once per Hessian product,
+    // so half the bytes is about half the time.
+    let x: Vec<Vec<f32>> = samples
         .iter()
-        .flat_map(|s| sample_rows(&scales, s))
+        .flat_map(|s| sample_rows(&scales, s).map(|r| r.into_iter().map(|v| v as f32).collect()))
         .collect();
     let y: Vec<bool> = samples
         .iter()
@@ -347,22 +382,93 @@ impl Model {
     }
 }
 
+fn to32(v: &[f64]) -> Vec<f32> {
+    v.iter().map(|&x| x as f32).collect()
+}
+
+/// The share of `values` that `hit` (0 if there are none).
+fn share(values: &[f64], hit: impl Fn(f64) -> bool) -> f64 {
+    values.iter().filter(|&&v| hit(v)).count() as f64 / values.len().max(1) as f64
+}
+
+/// How `train` validates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validation {
+    /// Folds, drawn by the samples' fold keys.
+    pub folds: usize,
+    /// Score each laundered sample with models trained without its encoder
+    /// family (one fit per fold and family instead of one per fold).
+    pub hold_out_encoders: bool,
+}
+
+/// Each sample's held-out score: from a model fitted on the other folds
+/// (by the samples' fold keys) and, if asked, for a laundered sample,
+/// without any sample of its encoder family. Source- and encoder-held-out
+/// when the folds are by source.
+fn held_out_scores(
+    names: &[&str],
+    samples: &[Sample],
+    lambda: f64,
+    folds: usize,
+    hold_out_encoders: bool,
+) -> Result<Vec<f64>, String> {
+    let family_of = |s: &Sample| s.encoder.filter(|_| hold_out_encoders);
+    let mut families: Vec<Option<&str>> = samples.iter().map(family_of).collect();
+    families.sort_unstable();
+    families.dedup();
+    let tested =
+        |k: usize, family: Option<&str>, s: &Sample| s.fold % folds == k && family_of(s) == family;
+    let jobs: Vec<(usize, Option<&str>)> = (0..folds)
+        .flat_map(|k| families.iter().map(move |&f| (k, f)))
+        .filter(|&(k, f)| samples.iter().any(|s| tested(k, f, s)))
+        .collect();
+    // The fits are independent: in parallel, each writing its own samples.
+    let fitted: Vec<Option<Core>> = jobs
+        .par_iter()
+        .map(|&(k, family)| {
+            let train: Vec<&Sample> = samples
+                .iter()
+                .filter(|s| s.fold % folds != k && (family.is_none() || s.encoder != family))
+                .collect();
+            fit_core(names, &train, lambda)
+        })
+        .collect();
+    let mut scores = vec![f64::NAN; samples.len()];
+    for (&(k, family), core) in jobs.iter().zip(fitted) {
+        let core = core.ok_or("the fit did not converge")?;
+        for (score, s) in scores
+            .iter_mut()
+            .zip(samples)
+            .filter(|(_, s)| tested(k, family, s))
+        {
+            *score = core.score(s);
+        }
+    }
+    Ok(scores)
+}
+
 /// Fits a model on `samples`, whose rows hold the features `names` in
 /// order, with `folds`-fold cross-validation on the samples' fold keys (by
-/// image unless [`training::assign_folds`] grouped them by source): the
-/// out-of-fold scores (a sample's: the mean over its rows) fit the Platt
-/// calibration and choose the thresholds,
-/// then the model is refitted on everything. Refuses fewer than
+/// image unless [`training::assign_folds`] grouped them by source), each
+/// laundered sample scored by models trained without its encoder family if
+/// `validation` asks: these held-out scores (a sample's: the mean over its rows) fit
+/// the Platt calibration and choose the thresholds (over all samples, per
+/// condition and per encoder family), then the model is refitted on
+/// everything. Refuses fewer than
 /// [`MIN_PER_CLASS`] images of a class and a cross-validated AUC under
 /// [`MIN_AUC`].
 pub fn train(
     names: &[&str],
     samples: &[Sample],
     lambda: f64,
-    folds: usize,
+    validation: Validation,
     conditions: Vec<String>,
     digest: String,
 ) -> Result<Model, String> {
+    let Validation {
+        folds,
+        hold_out_encoders,
+    } = validation;
     let mut images: Vec<(usize, bool)> = samples.iter().map(|s| (s.group, s.synthetic)).collect();
     images.sort_unstable();
     images.dedup();
@@ -375,18 +481,7 @@ pub fn train(
         }
     }
     let folds = folds.max(2);
-    let mut oof = vec![f64::NAN; samples.len()];
-    for k in 0..folds {
-        let train: Vec<&Sample> = samples.iter().filter(|s| s.fold % folds != k).collect();
-        let core = fit_core(names, &train, lambda).ok_or("the fit did not converge")?;
-        for (i, s) in samples
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.fold % folds == k)
-        {
-            oof[i] = core.score(s);
-        }
-    }
+    let oof = held_out_scores(names, samples, lambda, folds, hold_out_encoders)?;
     let labels: Vec<bool> = samples.iter().map(|s| s.synthetic).collect();
     let platt_fit = Logistic::fit(
         &oof.iter().map(|&v| vec![v]).collect::<Vec<_>>(),
@@ -402,37 +497,29 @@ pub fn train(
         .iter()
         .map(|&s| sigmoid(platt[0] * s + platt[1]))
         .collect();
-    let split = |synthetic: bool| -> Vec<f64> {
-        probs
-            .iter()
-            .zip(&labels)
-            .filter(|(_, &l)| l == synthetic)
-            .map(|(&p, _)| p)
-            .collect()
+    // (synthetic, real) probabilities of each condition's samples, then of
+    // each encoder family's.
+    let pick = |keep: &dyn Fn(&Sample) -> bool| -> (Vec<f64>, Vec<f64>) {
+        let side = |synthetic: bool| -> Vec<f64> {
+            samples
+                .iter()
+                .zip(&probs)
+                .filter(|(s, _)| s.synthetic == synthetic && keep(s))
+                .map(|(_, &p)| p)
+                .collect()
+        };
+        (side(true), side(false))
     };
-    let (pos, neg) = (split(true), split(false));
-    let to32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
-    // (synthetic, real) probabilities of each condition's samples.
+    let (pos, neg) = pick(&|_| true);
     let by_condition: Vec<(Vec<f64>, Vec<f64>)> = (0..conditions.len().max(1))
-        .map(|c| {
-            let pick = |synthetic: bool| -> Vec<f64> {
-                samples
-                    .iter()
-                    .zip(&probs)
-                    .filter(|(s, _)| s.condition == c && s.synthetic == synthetic)
-                    .map(|(_, &p)| p)
-                    .collect()
-            };
-            (pick(true), pick(false))
-        })
+        .map(|c| pick(&|s: &Sample| s.condition == c))
         .collect();
-    let per_condition = by_condition
+    let mut families: Vec<&str> = samples.iter().filter_map(|s| s.encoder).collect();
+    families.sort_unstable();
+    families.dedup();
+    let by_encoder: Vec<(Vec<f64>, Vec<f64>)> = families
         .iter()
-        .map(|(pos, neg)| ConditionMetrics {
-            auc: metrics::auc(&to32(pos), &to32(neg)).unwrap_or(f64::NAN),
-            tpr_at_1pct_fpr: metrics::tpr_at_fpr(pos, neg, 0.01),
-            tpr_at_5pct_fpr: metrics::tpr_at_fpr(pos, neg, 0.05),
-        })
+        .map(|&f| pick(&|s: &Sample| s.encoder == Some(f)))
         .collect();
     let auc = metrics::auc(&to32(&pos), &to32(&neg)).unwrap_or(0.5);
     if auc <= 0.5 {
@@ -440,26 +527,50 @@ pub fn train(
             "cross-validated AUC {auc:.3}: no better than chance"
         ));
     }
-    // Each threshold holds over all samples and under every condition
-    // alone: laundering must not push more real photos over the line.
+    // Each threshold holds over all samples, under every condition alone
+    // and for every encoder family alone: laundering must not push more
+    // real photos over the line, nor more synthetic images under it.
     // The verdict is P ≥ threshold: step above the highest allowed real.
     let synthetic_threshold =
         |neg: &[f64]| metrics::threshold_at_fpr(neg, REAL_ABOVE_SYNTHETIC_THRESHOLD).next_up();
+    // The verdict is P ≤ threshold: step below the lowest synthetic
+    // sample not allowed under it.
     let authentic_threshold = |pos: &[f64]| {
         let flipped: Vec<f64> = pos.iter().map(|p| -p).collect();
-        -metrics::threshold_at_fpr(&flipped, SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD)
+        (-metrics::threshold_at_fpr(&flipped, SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD)).next_down()
     };
+    let groups = || by_condition.iter().chain(&by_encoder);
     let thresholds = Thresholds {
-        likely_synthetic: by_condition
-            .iter()
+        likely_synthetic: groups()
             .map(|(_, neg)| synthetic_threshold(neg))
             .fold(synthetic_threshold(&neg), f64::max)
             .max(0.5),
-        likely_authentic: by_condition
-            .iter()
+        likely_authentic: groups()
             .map(|(pos, _)| authentic_threshold(pos))
             .fold(authentic_threshold(&pos), f64::min)
             .min(0.5),
+        synthetic_below_authentic: f64::NAN,
+    };
+    let metrics_of = |(pos, neg): &(Vec<f64>, Vec<f64>)| ConditionMetrics {
+        auc: metrics::auc(&to32(pos), &to32(neg)).unwrap_or(f64::NAN),
+        tpr_at_1pct_fpr: metrics::tpr_at_fpr(pos, neg, 0.01),
+        tpr_at_5pct_fpr: metrics::tpr_at_fpr(pos, neg, 0.05),
+        synthetic_below_authentic: share(pos, |p| p <= thresholds.likely_authentic),
+        real_above_synthetic: share(neg, |p| p >= thresholds.likely_synthetic),
+    };
+    let per_condition: Vec<ConditionMetrics> = by_condition.iter().map(metrics_of).collect();
+    let per_encoder = families
+        .iter()
+        .zip(&by_encoder)
+        .map(|(f, probs)| (f.to_string(), metrics_of(probs)))
+        .collect::<Vec<_>>();
+    let thresholds = Thresholds {
+        synthetic_below_authentic: per_condition
+            .iter()
+            .chain(per_encoder.iter().map(|(_, m)| m))
+            .map(|m| m.synthetic_below_authentic)
+            .fold(share(&pos, |p| p <= thresholds.likely_authentic), f64::max),
+        ..thresholds
     };
     let all: Vec<&Sample> = samples.iter().collect();
     let core = fit_core(names, &all, lambda).ok_or("the fit did not converge")?;
@@ -487,6 +598,8 @@ pub fn train(
                 tpr_at_5pct_fpr: metrics::tpr_at_fpr(&pos, &neg, 0.05),
                 ece: metrics::expected_calibration_error(&probs, &labels, 10),
                 per_condition,
+                per_encoder,
+                grouped_by: image_grouping(),
             },
         },
     })
@@ -497,6 +610,10 @@ mod tests {
     use super::*;
 
     const NAMES: [&str; 2] = ["signal", "gappy"];
+    const FIVE: Validation = Validation {
+        folds: 5,
+        hold_out_encoders: true,
+    };
 
     /// Two features: "signal" separates the classes noisily, "gappy" is
     /// missing in a third of the samples.
@@ -522,6 +639,7 @@ mod tests {
                     group,
                     fold: group,
                     condition: 0,
+                    encoder: None,
                     synthetic,
                     rows,
                 }
@@ -555,7 +673,7 @@ mod tests {
     #[test]
     fn trains_calibrates_and_round_trips_through_json() {
         let data = samples(200);
-        let m = train(&NAMES, &data, 1.0, 5, vec!["a".into()], "digest".into()).unwrap();
+        let m = train(&NAMES, &data, 1.0, FIVE, vec!["a".into()], "digest".into()).unwrap();
         assert_eq!((m.training.samples, m.training.rows), (200, 250));
         // What training scores (the mean of a sample's rows' scores) is what
         // analysis scores (the score of its mean row).
@@ -579,6 +697,18 @@ mod tests {
             "signal"
         );
         assert!(m.thresholds.likely_synthetic >= 0.5 && m.thresholds.likely_authentic <= 0.5);
+        // The promises the thresholds are chosen for, on held-out scores.
+        let c = &cv.per_condition[0];
+        assert!(
+            c.synthetic_below_authentic <= SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD,
+            "{c:?}"
+        );
+        assert!(c.synthetic_below_authentic > 0.0, "{c:?}");
+        assert_eq!(c.real_above_synthetic, 0.0);
+        assert_eq!(
+            m.thresholds.synthetic_below_authentic,
+            c.synthetic_below_authentic
+        );
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(Model::from_json(&json).unwrap(), m);
         assert!(Model::from_json("{}").is_err());
@@ -586,7 +716,7 @@ mod tests {
 
     #[test]
     fn refuses_too_little_data_and_chance_models() {
-        let err = train(&NAMES, &samples(30), 1.0, 5, vec![], String::new()).unwrap_err();
+        let err = train(&NAMES, &samples(30), 1.0, FIVE, vec![], String::new()).unwrap_err();
         assert!(err.contains("at least"), "{err}");
         // A feature unrelated to the label.
         let mut noise = samples(200);
@@ -595,6 +725,6 @@ mod tests {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
             s.rows = vec![vec![(state >> 40) as f32]];
         }
-        assert!(train(&NAMES[..1], &noise, 1.0, 5, vec![], String::new()).is_err());
+        assert!(train(&NAMES[..1], &noise, 1.0, FIVE, vec![], String::new()).is_err());
     }
 }

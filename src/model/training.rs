@@ -14,33 +14,75 @@ use crate::model::features::pixel_features;
 use crate::model::Sample;
 use crate::transform::Transform;
 
-/// The conditions used when none are given: as delivered, re-encoded at
-/// JPEG q90, halved then JPEG q80. Training on all three keeps the model from
-/// learning the container (camera JPEG vs generator PNG).
-pub const DEFAULT_CONDITIONS: &str = "as-is,jpeg:90,resize:0.5+jpeg:80";
+/// The conditions used when none are given: as delivered, and three random
+/// platform-like laundering chains per image ([`crate::transform::wild`]:
+/// four JPEG implementations and lossy WebP, qualities 60-95, three
+/// resamplers, caps, crops and double encodes). Training on laundered
+/// copies keeps the model from learning the container (camera JPEG vs
+/// generator PNG); drawing them at random keeps it from learning one
+/// encoder.
+pub const DEFAULT_CONDITIONS: &str = "as-is,wild:1,wild:2,wild:3";
 
-/// Parses a comma-separated list of conditions; `as-is` is no transform.
-pub fn parse_conditions(list: &str) -> Result<Vec<Transform>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            if c == "as-is" {
-                Ok(Transform::default())
-            } else {
-                c.parse()
-            }
-        })
-        .collect()
+/// How the training images are seen: a fixed transform, the same for every
+/// image, or a random laundering chain drawn for each image.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// The same transform for every image (`as-is` is none).
+    Fixed(Transform),
+    /// Draw `n` (written `wild:N`): a random chain per image, seeded by the
+    /// image's SHA-256 and `n`, so calibrate is deterministic.
+    Wild(u32),
 }
 
-/// A condition's name: its transform, or `as-is`.
+impl Condition {
+    /// The transform this condition applies to the image whose SHA-256 is
+    /// `sha`.
+    pub fn transform_for(&self, sha: &[u8]) -> Transform {
+        match self {
+            Condition::Fixed(t) => t.clone(),
+            Condition::Wild(n) => {
+                let mut seed = [0u8; 8];
+                seed.copy_from_slice(sha.get(..8).unwrap_or(&[0; 8]));
+                crate::transform::wild(
+                    u64::from_le_bytes(seed) ^ u64::from(*n).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                )
+            }
+        }
+    }
+
+    /// Its name: `as-is`, the transform, or `wild:N`.
+    pub fn name(&self) -> String {
+        match self {
+            Condition::Fixed(t) => condition_name(t),
+            Condition::Wild(n) => format!("wild:{n}"),
+        }
+    }
+}
+
+/// A transform's name as a condition: the transform, or `as-is`.
 pub fn condition_name(t: &Transform) -> String {
     if t.is_identity() {
         "as-is".into()
     } else {
         t.to_string()
     }
+}
+
+/// Parses a comma-separated list of conditions: `as-is`, `wild:N`, or a
+/// transform.
+pub fn parse_conditions(list: &str) -> Result<Vec<Condition>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| match c.strip_prefix("wild:") {
+            _ if c == "as-is" => Ok(Condition::Fixed(Transform::default())),
+            Some(n) => n
+                .parse()
+                .map(Condition::Wild)
+                .map_err(|_| format!("bad condition `{c}` (expected wild:N)")),
+            None => c.parse().map(Condition::Fixed),
+        })
+        .collect()
 }
 
 /// Samples of a manifest (feature values in [`feature_names`](crate::signals::pixels::feature_names)
@@ -69,7 +111,7 @@ pub fn assign_folds(samples: &mut [Sample], fold_of: &[usize]) {
 pub fn extract(
     entries: &[Entry],
     root: &Path,
-    conditions: &[Transform],
+    conditions: &[Condition],
     limits: &Limits,
 ) -> TrainingSet {
     let per_entry: Vec<Result<(String, Vec<Sample>), String>> = entries
@@ -77,17 +119,19 @@ pub fn extract(
         .enumerate()
         .map(|(group, e)| {
             let bytes = std::fs::read(root.join(&e.file)).map_err(|err| err.to_string())?;
-            let sha = input::hex(&Sha256::digest(&bytes));
+            let digest = Sha256::digest(&bytes);
             // A condition may fail alone (halving a 100-pixel image leaves it
             // too small): the others still count.
             let mut samples = Vec::new();
             let mut why = String::new();
-            for (condition, t) in conditions.iter().enumerate() {
-                match pixel_features(&bytes, t, limits) {
+            for (condition, c) in conditions.iter().enumerate() {
+                let t = c.transform_for(&digest);
+                match pixel_features(&bytes, &t, limits) {
                     Ok(rows) => samples.push(Sample {
                         group,
                         fold: group,
                         condition,
+                        encoder: t.encoder_family(),
                         synthetic: e.synthetic,
                         rows,
                     }),
@@ -97,12 +141,12 @@ pub fn extract(
             if samples.is_empty() {
                 return Err(why);
             }
-            Ok((sha, samples))
+            Ok((input::hex(&digest), samples))
         })
         .collect();
     let mut hasher = Sha256::new();
     for c in conditions {
-        hasher.update(condition_name(c).as_bytes());
+        hasher.update(c.name().as_bytes());
         hasher.update(b"\n");
     }
     let (mut samples, mut skipped) = (Vec::new(), Vec::new());
@@ -131,9 +175,19 @@ mod tests {
 
     #[test]
     fn conditions_parse_and_print() {
-        let c = parse_conditions(DEFAULT_CONDITIONS).unwrap();
-        let names: Vec<String> = c.iter().map(condition_name).collect();
-        assert_eq!(names, ["as-is", "jpeg:90", "resize:0.5+jpeg:80"]);
+        let c = parse_conditions("as-is, jpeg:90:libjpeg,wild:2").unwrap();
+        let names: Vec<String> = c.iter().map(Condition::name).collect();
+        assert_eq!(names, ["as-is", "jpeg:90:libjpeg", "wild:2"]);
         assert!(parse_conditions("as-is,blur:3").is_err());
+        assert!(parse_conditions("wild:x").is_err());
+        // A wild draw depends on the image and the draw, and only on them.
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let draws: Vec<Transform> = (1..=8)
+            .map(|n| Condition::Wild(n).transform_for(&a))
+            .collect();
+        assert_eq!(draws[0], Condition::Wild(1).transform_for(&a));
+        assert!(draws.iter().any(|t| *t != draws[0]));
+        assert!((1..=8).any(|n| Condition::Wild(n).transform_for(&b) != draws[n as usize - 1]));
+        assert_eq!(c[1].transform_for(&a), c[1].transform_for(&b));
     }
 }

@@ -11,10 +11,19 @@ pub fn root() -> PathBuf {
 
 /// `../shared/eval/dev`, beside the project.
 pub fn dev_dir() -> PathBuf {
-    let dir = root().join("../shared/eval/dev");
+    eval_set("dev")
+}
+
+/// `../shared/eval/extra`, beside the project.
+pub fn extra_dir() -> PathBuf {
+    eval_set("extra")
+}
+
+fn eval_set(name: &str) -> PathBuf {
+    let dir = root().join("../shared/eval").join(name);
     assert!(
         dir.join("manifest.csv").is_file(),
-        "the dev set is expected at {}",
+        "the {name} set is expected at {}",
         dir.display()
     );
     dir
