@@ -402,16 +402,20 @@ pub struct Validation {
 }
 
 /// Each sample's held-out score: from a model fitted on the other folds
-/// (by the samples' fold keys) and, if asked, for a laundered sample,
-/// without any sample of its encoder family. Source- and encoder-held-out
-/// when the folds are by source.
-fn held_out_scores(
-    names: &[&str],
-    samples: &[Sample],
-    lambda: f64,
-    folds: usize,
-    hold_out_encoders: bool,
-) -> Result<Vec<f64>, String> {
+/// (by the samples' fold keys) and, if `validation` asks, for a laundered
+/// sample, without any sample of its encoder family. Source- and
+/// encoder-held-out when the folds are by source. `fit` returns a scorer
+/// of samples fitted on the given training samples (`None`: the fit
+/// failed, and so does this); the fits run in parallel.
+pub fn held_out_scores<F, S>(samples: &[Sample], validation: Validation, fit: F) -> Option<Vec<f64>>
+where
+    F: Fn(&[&Sample]) -> Option<S> + Sync,
+    S: Fn(&Sample) -> f64 + Send,
+{
+    let Validation {
+        folds,
+        hold_out_encoders,
+    } = validation;
     let family_of = |s: &Sample| s.encoder.filter(|_| hold_out_encoders);
     let mut families: Vec<Option<&str>> = samples.iter().map(family_of).collect();
     families.sort_unstable();
@@ -422,29 +426,28 @@ fn held_out_scores(
         .flat_map(|k| families.iter().map(move |&f| (k, f)))
         .filter(|&(k, f)| samples.iter().any(|s| tested(k, f, s)))
         .collect();
-    // The fits are independent: in parallel, each writing its own samples.
-    let fitted: Vec<Option<Core>> = jobs
+    let fitted: Vec<Option<S>> = jobs
         .par_iter()
         .map(|&(k, family)| {
             let train: Vec<&Sample> = samples
                 .iter()
                 .filter(|s| s.fold % folds != k && (family.is_none() || s.encoder != family))
                 .collect();
-            fit_core(names, &train, lambda)
+            fit(&train)
         })
         .collect();
     let mut scores = vec![f64::NAN; samples.len()];
-    for (&(k, family), core) in jobs.iter().zip(fitted) {
-        let core = core.ok_or("the fit did not converge")?;
+    for (&(k, family), scorer) in jobs.iter().zip(fitted) {
+        let scorer = scorer?;
         for (score, s) in scores
             .iter_mut()
             .zip(samples)
             .filter(|(_, s)| tested(k, family, s))
         {
-            *score = core.score(s);
+            *score = scorer(s);
         }
     }
-    Ok(scores)
+    Some(scores)
 }
 
 /// Fits a model on `samples`, whose rows hold the features `names` in
@@ -465,10 +468,11 @@ pub fn train(
     conditions: Vec<String>,
     digest: String,
 ) -> Result<Model, String> {
-    let Validation {
+    let folds = validation.folds.max(2);
+    let validation = Validation {
         folds,
-        hold_out_encoders,
-    } = validation;
+        ..validation
+    };
     let mut images: Vec<(usize, bool)> = samples.iter().map(|s| (s.group, s.synthetic)).collect();
     images.sort_unstable();
     images.dedup();
@@ -480,8 +484,11 @@ pub fn train(
             ));
         }
     }
-    let folds = folds.max(2);
-    let oof = held_out_scores(names, samples, lambda, folds, hold_out_encoders)?;
+    let oof = held_out_scores(samples, validation, |train| {
+        let core = fit_core(names, train, lambda)?;
+        Some(move |s: &Sample| core.score(s))
+    })
+    .ok_or("the fit did not converge")?;
     let labels: Vec<bool> = samples.iter().map(|s| s.synthetic).collect();
     let platt_fit = Logistic::fit(
         &oof.iter().map(|&v| vec![v]).collect::<Vec<_>>(),

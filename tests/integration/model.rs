@@ -92,8 +92,9 @@ fn cross_validated_verdicts_keep_real_photos_out_of_likely_synthetic() {
         &Transform::default(),
         config,
         // 3 folds rather than the 5 of docs/METHOD.md: 12 fits instead of
-        // 30, a third of the time, the same checks. Grouped by image: the
-        // numbers below are the image-grouped ones of the model card.
+        // 30, a third of the time, the same checks. Grouped by image on
+        // dev alone (source-held-out on dev and extra takes 25 minutes):
+        // the numbers below are optimistic, image-grouped ones.
         eval::Retraining {
             folds: 3,
             grouping: provenant::dataset::Grouping::Image,
@@ -113,15 +114,17 @@ fn cross_validated_verdicts_keep_real_photos_out_of_likely_synthetic() {
     );
     assert!(e.declared_correct.of >= 50);
     assert_eq!(e.declared_correct.count, e.declared_correct.of);
-    // Measured with 3 folds 0.985 (with 5: 0.986; target 0.97; 0.986 with
+    // Above 0.975 with the wild training conditions; before them, measured
+    // with 3 folds 0.985 (with 5: 0.986; target 0.97; 0.986 with
     // the SRM counted on every row, 0.984 before colour SPAM, 0.985 before the flat/busy cross-channel split, 0.976
     // with one training row per image, 0.929 with SPAM alone, 0.898 before).
     assert!(e.auc.unwrap() > 0.975, "{:?}", e.auc);
     let synthetic = &e.confusion["synthetic"];
-    // Measured 60 with 3 folds (49 with 5; 57 with 3 folds with the SRM
-    // counted on every row and before colour SPAM, 55 before the cross-channel split, 43 with one row per image).
+    // Measured 37 with 3 folds, training on random laundering chains of
+    // four JPEG encoders and WebP (60 when training on the image crate's
+    // JPEG alone, 57 before colour SPAM, 43 with one row per image).
     assert!(
-        synthetic.get("likely-synthetic").copied().unwrap_or(0) >= 40,
+        synthetic.get("likely-synthetic").copied().unwrap_or(0) >= 30,
         "{synthetic:?}"
     );
 }
