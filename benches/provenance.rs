@@ -2,6 +2,10 @@
 //! decode) over the dev set, files in memory. Skips when the dev set is
 //! missing. `cargo bench --bench provenance`.
 
+// `criterion_group!` defines an undocumented public function, and a
+// benchmark stops on a broken set-up.
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::path::Path;
 

@@ -1,31 +1,38 @@
-//! The ablation table and learning curve of docs/METHOD.md: the pixel
-//! features of a labelled set are extracted once under the three training
-//! conditions (a as delivered, b JPEG q90, c halved then JPEG q80), then
-//! the model is trained with 5-fold cross-validation grouped by image: as
-//! the default model is (one row per analysis window), with one row per
-//! image instead, for each feature family alone and with each family
-//! removed; the learning curve retrains on growing shares of the images.
+//! The ablation of docs/METHOD.md under the default model's validation:
+//! folds keep every source whole, and each laundered sample is scored by
+//! models trained without its encoder family. The pixel features of the
+//! labelled sets are extracted once under the default conditions (as
+//! delivered and three `wild` laundering draws per image), one row per
+//! image (the mean of its windows, so that a row costs 26 fits of seconds),
+//! in three views: as the model sees them; after a fixed normalising
+//! resample (`resize:0.5:bilinear`, which overwrites the encoder's finest
+//! traces with a known resampler's); and the difference between the image
+//! and its own re-compression (`jpeg:90:jpeg-encoder`). Rows: the model;
+//! each family alone (its transfer across encoders) and removed; the shift
+//! views; models per condition; the learning curve.
 //!
 //! ```text
-//! cargo run --release --example ablation -- ../shared/eval/dev [LAMBDA,...]
+//! cargo run --release --example ablation -- ../shared/eval/dev/manifest.csv ../shared/eval/extra/manifest.csv
 //! ```
-//! With several penalties, the full model is also compared across them.
 //! Prints Markdown tables.
+
+mod common;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use provenant::dataset;
+use provenant::dataset::{self, Entry};
+use provenant::model::features::pixel_features;
 use provenant::model::training::{self, parse_conditions, Condition};
 use provenant::model::{self, Sample, DEFAULT_LAMBDA};
 use provenant::signals::pixels::feature_names;
+use provenant::stats;
+use provenant::transform::{Step, Transform};
 use provenant::Limits;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
-/// The three fixed conditions of the tables in docs/METHOD.md (the
-/// default model now trains on random `wild` chains instead).
-const CONDITIONS: &str = "as-is,jpeg:90,resize:0.5+jpeg:80";
-
-/// The family of a feature, for ablation.
+/// The family of a feature.
 fn family(name: &str) -> &'static str {
     match name.split('_').next() {
         Some("spam") => "SPAM",
@@ -42,209 +49,265 @@ fn compression_history(name: &str) -> bool {
     name.starts_with("block_grid") || name.starts_with("spectrum_peak_8")
 }
 
-/// Feature names and the samples whose rows hold their values.
-struct Set {
-    names: Vec<&'static str>,
+/// Feature names and the samples (one row each) that hold their values.
+struct Set<'a> {
+    names: Vec<&'a str>,
     samples: Vec<Sample>,
 }
 
-impl Set {
-    /// The same samples with the rows `rows(sample)`, under `names`.
-    fn with_rows(&self, names: Vec<&'static str>, rows: impl Fn(&Sample) -> Vec<Vec<f32>>) -> Set {
-        let samples = self
-            .samples
-            .iter()
-            .map(|s| Sample {
-                rows: rows(s),
-                ..s.clone()
-            })
-            .collect();
-        Set { names, samples }
-    }
-
-    /// Every value of every row mapped by `f(name, value)`.
-    fn map(&self, f: impl Fn(&str, f32) -> f32) -> Set {
-        self.with_rows(self.names.clone(), |s| {
-            s.rows
-                .iter()
-                .map(|r| r.iter().zip(&self.names).map(|(&v, n)| f(n, v)).collect())
-                .collect()
-        })
-    }
-
+impl<'a> Set<'a> {
     /// Only the features whose name is `wanted`.
-    fn keep(&self, wanted: impl Fn(&str) -> bool) -> Set {
+    fn keep(&self, wanted: impl Fn(&str) -> bool) -> Set<'a> {
         let columns: Vec<usize> = (0..self.names.len())
             .filter(|&i| wanted(self.names[i]))
             .collect();
-        let names = columns.iter().map(|&i| self.names[i]).collect();
-        self.with_rows(names, |s| {
-            s.rows
+        Set {
+            names: columns.iter().map(|&i| self.names[i]).collect(),
+            samples: self
+                .samples
                 .iter()
-                .map(|r| columns.iter().map(|&i| r[i]).collect())
+                .map(|s| Sample {
+                    rows: vec![columns.iter().map(|&i| s.rows[0][i]).collect()],
+                    ..s.clone()
+                })
+                .collect(),
+        }
+    }
+
+    /// The samples of a random, class-stratified share of the images.
+    fn subset(&self, share: f64, seed: u64) -> Set<'a> {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut chosen = Vec::new();
+        for class in [false, true] {
+            let mut groups: Vec<usize> = self
+                .samples
+                .iter()
+                .filter(|s| s.synthetic == class)
+                .map(|s| s.group)
+                .collect();
+            groups.dedup();
+            rng.shuffle(&mut groups);
+            let n = (share * groups.len() as f64).round() as usize;
+            chosen.extend(groups.into_iter().take(n));
+        }
+        Set {
+            names: self.names.clone(),
+            samples: self
+                .samples
+                .iter()
+                .filter(|s| chosen.contains(&s.group))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// One table row: the held-out scores of a logistic model fitted on
+    /// the training samples `pick` keeps (all by default), and if `other`
+    /// is given, laundered samples scored by a second model fitted on the
+    /// samples `other` keeps.
+    fn row(&self, label: &str, pick: fn(&Sample) -> bool, other: Option<fn(&Sample) -> bool>) {
+        let start = Instant::now();
+        let fit = |train: &[&Sample], keep: fn(&Sample) -> bool| {
+            let train: Vec<&Sample> = train.iter().copied().filter(|s| keep(s)).collect();
+            model::fit_scorer(&self.names, &train, DEFAULT_LAMBDA)
+        };
+        let scores = model::held_out_scores(&self.samples, common::VALIDATION, |train| {
+            let first = fit(train, pick)?;
+            let second = match other {
+                Some(keep) => Some(fit(train, keep)?),
+                None => None,
+            };
+            Some(move |s: &Sample| match &second {
+                Some(f) if s.encoder.is_some() => f(s),
+                _ => first(s),
+            })
+        });
+        match scores {
+            Some(scores) => common::row(
+                label,
+                self.names.len(),
+                &self.samples,
+                &scores,
+                start.elapsed().as_secs_f64(),
+            ),
+            None => println!("| {label} | {} | the fit failed |", self.names.len()),
+        }
+    }
+}
+
+/// Every training sample.
+fn any(_: &Sample) -> bool {
+    true
+}
+
+/// A sample as delivered.
+fn delivered(s: &Sample) -> bool {
+    s.encoder.is_none()
+}
+
+/// A laundered sample.
+fn laundered(s: &Sample) -> bool {
+    s.encoder.is_some()
+}
+
+/// For every entry under every condition, one mean row per view: the
+/// condition's transform followed by each of `views`' steps. A sample is
+/// kept where every view could be analysed.
+fn extract(
+    entries: &[Entry],
+    root: &std::path::Path,
+    conditions: &[Condition],
+    views: &[&[Step]],
+) -> Vec<Vec<Sample>> {
+    let limits = Limits::default();
+    let per_entry: Vec<Vec<Vec<Sample>>> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(group, e)| {
+            let Ok(bytes) = std::fs::read(root.join(&e.file)) else {
+                return Vec::new();
+            };
+            let sha = Sha256::digest(&bytes);
+            conditions
+                .iter()
+                .enumerate()
+                .filter_map(|(condition, c)| {
+                    let t = c.transform_for(&sha);
+                    views
+                        .iter()
+                        .map(|steps| {
+                            let mut v = t.clone();
+                            v.steps.extend_from_slice(steps);
+                            let rows = pixel_features(&bytes, &v, &limits).ok()?;
+                            Some(Sample {
+                                group,
+                                fold: group,
+                                condition,
+                                encoder: t.encoder_family(),
+                                synthetic: e.synthetic,
+                                rows: vec![stats::mean_rows(
+                                    &rows,
+                                    rows.first().map_or(0, Vec::len),
+                                )],
+                            })
+                        })
+                        .collect::<Option<Vec<Sample>>>()
+                })
                 .collect()
         })
-    }
-
-    /// One row per sample, the mean of its windows: the model fitted on
-    /// images rather than on windows.
-    fn per_image(&self) -> Set {
-        self.with_rows(self.names.clone(), |s| vec![s.mean_row()])
-    }
-}
-
-/// One table row: trains and prints AUC per condition, TPR at 1 % and 5 %
-/// FPR under condition c, and the time the training took.
-fn row(label: &str, set: &Set, lambda: f64, conditions: &[String]) {
-    let start = Instant::now();
-    let dims = set.names.len();
-    match model::train(
-        &set.names,
-        &set.samples,
-        lambda,
-        model::Validation {
-            folds: 5,
-            hold_out_encoders: false,
-        },
-        conditions.to_vec(),
-        String::new(),
-    ) {
-        Ok(m) => {
-            let per = &m.training.cross_validation.per_condition;
-            let aucs: Vec<String> = per.iter().map(|c| format!("{:.3}", c.auc)).collect();
-            let c = per.last().copied();
-            println!(
-                "| {label} | {dims} | {} | {:.2} | {:.2} | {:.0} s |",
-                aucs.join(" | "),
-                c.map_or(f64::NAN, |c| c.tpr_at_1pct_fpr),
-                c.map_or(f64::NAN, |c| c.tpr_at_5pct_fpr),
-                start.elapsed().as_secs_f64()
-            );
-        }
-        Err(e) => println!("| {label} | {dims} | {e} |"),
-    }
-}
-
-/// The images (groups) of a random, class-stratified share of the set.
-fn subset(set: &Set, share: f64, seed: u64) -> Set {
-    let samples = &set.samples;
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut groups: Vec<(usize, bool)> = samples.iter().map(|s| (s.group, s.synthetic)).collect();
-    groups.sort_unstable();
-    groups.dedup();
-    let mut chosen = Vec::new();
-    for class in [false, true] {
-        let mut g: Vec<usize> = groups
-            .iter()
-            .filter(|x| x.1 == class)
-            .map(|x| x.0)
-            .collect();
-        // Fisher-Yates with xorshift.
-        for i in (1..g.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            g.swap(i, (state % (i as u64 + 1)) as usize);
-        }
-        let n = (share * g.len() as f64).round() as usize;
-        chosen.extend(g.into_iter().take(n));
-    }
-    Set {
-        names: set.names.clone(),
-        samples: samples
-            .iter()
-            .filter(|s| chosen.contains(&s.group))
-            .cloned()
-            .collect(),
-    }
+        .collect();
+    (0..views.len())
+        .map(|v| per_entry.iter().flatten().map(|s| s[v].clone()).collect())
+        .collect()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let root = PathBuf::from(args.get(1).map_or("../shared/eval/dev", String::as_str));
-    let lambdas: Vec<f64> = match args.get(2) {
-        Some(list) => list.split(',').map(str::parse).collect::<Result<_, _>>()?,
-        None => vec![DEFAULT_LAMBDA],
-    };
-    let lambda = lambdas[0];
-    let entries = dataset::read_manifest(&root.join("manifest.csv"))?;
-    let conditions = parse_conditions(CONDITIONS)?;
+    let manifests: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    let (entries, root) = dataset::read_manifests(&manifests, None)?;
+    let conditions = parse_conditions(training::DEFAULT_CONDITIONS)?;
     let start = Instant::now();
-    let set = training::extract(&entries, &root, &conditions, &Limits::default());
-    let names: Vec<String> = conditions.iter().map(Condition::name).collect();
+    let normalise = "resize:0.5:bilinear".parse::<Transform>()?.steps;
+    let recompress = "jpeg:90:jpeg-encoder".parse::<Transform>()?.steps;
+    let mut views = extract(
+        &entries,
+        &root,
+        &conditions,
+        &[&[], &normalise, &recompress],
+    );
+    let fold_of = dataset::folds(
+        &entries,
+        common::VALIDATION.folds,
+        dataset::Grouping::Source,
+    );
+    for v in &mut views {
+        training::assign_folds(v, &fold_of);
+    }
+    let [plain, normalised, recompressed] =
+        <[Vec<Sample>; 3]>::try_from(views).map_err(|_| "three views")?;
     eprintln!(
-        "{} samples extracted in {:.0} s, {} images skipped",
-        set.samples.len(),
-        start.elapsed().as_secs_f64(),
-        set.skipped.len()
+        "{} samples of {} images in three views, extracted in {:.0} s",
+        plain.len(),
+        entries.len(),
+        start.elapsed().as_secs_f64()
     );
-    let all = &Set {
-        names: feature_names().to_vec(),
-        samples: set.samples,
+    let names = feature_names().to_vec();
+    let all = Set {
+        names: names.clone(),
+        samples: plain,
     };
-    let header = |first: &str| {
-        println!(
-            "| {first} | dims | AUC a ({}) | AUC b ({}) | AUC c ({}) | TPR 1 % (c) | TPR 5 % (c) | time |",
-            names[0], names[1], names[2]
-        );
-        println!("|---|---|---|---|---|---|---|---|");
-    };
-    if lambdas.len() > 1 {
-        header("all features, λ");
-        for &l in &lambdas {
-            row(&format!("{l}"), all, l, &names);
-        }
-        println!();
-    }
-    println!("λ = {lambda}\n");
-    header("features");
-    row("all", all, lambda, &names);
-    row(
-        "all, one row per image (mean of its windows)",
-        &all.per_image(),
-        lambda,
-        &names,
-    );
-    row(
+    println!("One row per image, λ = {DEFAULT_LAMBDA}, source- and encoder-held-out\n");
+    common::header("features", &common::families(&all.samples));
+    all.row("all", any, None);
+    all.keep(|n| !compression_history(n)).row(
         "all but compression history (block grid, period-8 peak)",
-        &all.keep(|n| !compression_history(n)),
-        lambda,
-        &names,
+        any,
+        None,
     );
     for f in ["simple", "SPAM", "colour SPAM", "SRM", "cross-channel"] {
-        row(
-            &format!("{f} alone"),
-            &all.keep(|n| family(n) == f),
-            lambda,
-            &names,
-        );
+        all.keep(|n| family(n) == f)
+            .row(&format!("{f} alone"), any, None);
     }
     for f in ["simple", "SPAM", "colour SPAM", "SRM", "cross-channel"] {
-        row(
-            &format!("all but {f}"),
-            &all.keep(|n| family(n) != f),
-            lambda,
-            &names,
-        );
+        all.keep(|n| family(n) != f)
+            .row(&format!("all but {f}"), any, None);
     }
-    row(
-        "all, co-occurrence probabilities not square-rooted",
-        &all.map(|n, v| if family(n) == "simple" { v } else { v * v }),
-        lambda,
-        &names,
+
+    println!("\nShift: views and models per condition\n");
+    common::header("model", &common::families(&all.samples));
+    Set {
+        names: names.clone(),
+        samples: normalised,
+    }
+    .row("all, after resize:0.5:bilinear", any, None);
+    let difference: Vec<Sample> = all
+        .samples
+        .iter()
+        .zip(&recompressed)
+        .map(|(a, b)| Sample {
+            rows: vec![a.rows[0]
+                .iter()
+                .zip(&b.rows[0])
+                .map(|(x, y)| x - y)
+                .collect()],
+            ..a.clone()
+        })
+        .collect();
+    let difference_names: Vec<String> = names.iter().map(|n| format!("recompressed_{n}")).collect();
+    let difference = Set {
+        names: difference_names.iter().map(String::as_str).collect(),
+        samples: difference,
+    };
+    difference.row("image − its jpeg:90:jpeg-encoder re-compression", any, None);
+    Set {
+        names: names
+            .iter()
+            .copied()
+            .chain(difference.names.iter().copied())
+            .collect(),
+        samples: all
+            .samples
+            .iter()
+            .zip(&difference.samples)
+            .map(|(a, d)| Sample {
+                rows: vec![a.rows[0].iter().chain(&d.rows[0]).copied().collect()],
+                ..a.clone()
+            })
+            .collect(),
+    }
+    .row("all and the re-compression difference", any, None);
+    all.row("trained as delivered only", delivered, None);
+    all.row("trained laundered only", laundered, None);
+    all.row(
+        "one model per condition, chosen by the true condition",
+        delivered,
+        Some(laundered),
     );
-    println!("\nLearning curve (all features, share of the images, seeds 1 and 2 below 100 %)\n");
-    header("share of images");
+
+    println!("\nLearning curve (all features, share of the images, seed 1)\n");
+    common::header("share", &common::families(&all.samples));
     for share in [0.25, 0.5, 0.75] {
-        for seed in [1, 2] {
-            row(
-                &format!("{share} (seed {seed})"),
-                &subset(all, share, seed),
-                lambda,
-                &names,
-            );
-        }
+        all.subset(share, 1).row(&format!("{share}"), any, None);
     }
-    row("1.0", all, lambda, &names);
+    all.row("1.0", any, None);
     Ok(())
 }

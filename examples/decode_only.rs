@@ -16,17 +16,14 @@ use provenant::input::{self, Format};
 use provenant::scan::walk;
 use provenant::{decode, Limits};
 
-fn main() {
+fn main() -> Result<(), rayon::ThreadPoolBuildError> {
     let mut args = std::env::args().skip(1);
     let root = PathBuf::from(args.next().unwrap_or_else(|| "../shared/eval/dev".into()));
     let jobs: usize = args.next().and_then(|j| j.parse().ok()).unwrap_or(1);
     let limits = Limits::default();
     let started = Instant::now();
     let files = walk::walk(&[root], false).files;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .expect("a thread pool");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
     let pixels: u64 = pool.install(|| {
         files
             .par_iter()
@@ -44,4 +41,5 @@ fn main() {
         pixels as f64 / 1e6,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
 }

@@ -26,7 +26,7 @@ fn limits() -> Limits {
 
 /// The whole per-file pipeline (container, metadata, C2PA, pixels,
 /// model, fusion) on the bytes of one file.
-pub fn analyze_file(data: &[u8]) {
+pub(super) fn analyze_file(data: &[u8]) {
     static ANALYZER: OnceLock<Option<Analyzer>> = OnceLock::new();
     let analyzer = ANALYZER.get_or_init(|| {
         let config = Config {
@@ -42,7 +42,7 @@ pub fn analyze_file(data: &[u8]) {
 
 /// JPEG marker segments, the JPEG structure signal (DQT, DHT, SOF) and the
 /// IPTC records of APP13.
-pub fn jpeg_markers(data: &[u8]) {
+pub(super) fn jpeg_markers(data: &[u8]) {
     let segs = jpeg::segments(data);
     jpeg_structure::analyze(&segs, Some("Canon"));
     for (_, payload) in jpeg::app_payloads(&segs, 0xED, b"Photoshop 3.0\0") {
@@ -54,7 +54,7 @@ pub fn jpeg_markers(data: &[u8]) {
 }
 
 /// PNG chunks and their text (tEXt, zTXt, iTXt with decompression).
-pub fn png_chunks(data: &[u8]) {
+pub(super) fn png_chunks(data: &[u8]) {
     for chunk in png::chunks(data).items {
         let _ = png_text::decode(&chunk, 1 << 20);
     }
@@ -72,12 +72,12 @@ pub fn png_chunks(data: &[u8]) {
 }
 
 /// WebP RIFF chunks.
-pub fn webp_chunks(data: &[u8]) {
+pub(super) fn webp_chunks(data: &[u8]) {
     riff::chunks(data);
 }
 
 /// XMP packets: found in raw bytes, then parsed.
-pub fn xmp_packets(data: &[u8]) {
+pub(super) fn xmp_packets(data: &[u8]) {
     let l = limits();
     for (_, packet) in xmp::scan_raw(data, &[], &l) {
         xmp::parse(&packet, &l);
@@ -86,13 +86,13 @@ pub fn xmp_packets(data: &[u8]) {
 }
 
 /// EXIF through kamadak-exif and the summary.
-pub fn exif_block(data: &[u8]) {
+pub(super) fn exif_block(data: &[u8]) {
     exif::read(data, 1000);
 }
 
 /// The NovelAI stealth reader on an RGBA image made of the bytes: the
 /// first byte sets the width (1-64), the rest are pixels.
-pub fn stealth_pixels(data: &[u8]) {
+pub(super) fn stealth_pixels(data: &[u8]) {
     let Some((&w, rest)) = data.split_first() else {
         return;
     };
@@ -108,15 +108,15 @@ pub fn stealth_pixels(data: &[u8]) {
 }
 
 /// The scan journal reader used by `--resume` and `provenant report`.
-pub fn journal(data: &[u8]) {
+pub(super) fn journal(data: &[u8]) {
     let _ = provenant::scan::journal::read_from(Cursor::new(data), Path::new("fuzz"));
 }
 
 /// A fuzz target.
-pub type Target = fn(&[u8]);
+pub(super) type Target = fn(&[u8]);
 
 /// Every target by name.
-pub const ALL: &[(&str, Target)] = &[
+pub(super) const ALL: &[(&str, Target)] = &[
     ("analyze_file", analyze_file),
     ("jpeg_markers", jpeg_markers),
     ("png_chunks", png_chunks),

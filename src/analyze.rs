@@ -10,14 +10,13 @@ use crate::config::Config;
 use crate::container::Structure;
 use crate::decode;
 use crate::error::{Error, Result};
-use crate::fusion;
 use crate::input::{self, Format, Hashes, Input};
-use crate::report::{FileReport, PixelSummary};
+use crate::record::{FileReport, PixelSummary, Stage};
 use crate::signals::content_credentials::Verifier;
 use crate::signals::{jpeg_structure, metadata, pixels, Outcome};
 
 /// Why metadata and C2PA are absent from a report under `strip`.
-const STRIPPED: &str = "ignored (--strip: the verdict rests on the pixels)";
+const STRIPPED: &str = "ignored (metadata and C2PA stripped: the verdict rests on the pixels)";
 
 /// How many of the model's contributions a report keeps.
 const MODEL_CONTRIBUTIONS: usize = 5;
@@ -50,8 +49,8 @@ impl Analyzer {
                 if let Error::TooLarge { size, .. } = &e {
                     report.size = Some(*size);
                 }
-                report.error("read", e.to_string());
-                fusion::decide(&mut report, None);
+                report.error(Stage::Read, e.to_string());
+                report.conclude(None);
             }
         }
         report
@@ -84,13 +83,13 @@ impl Analyzer {
             return false;
         }
         r.error(
-            "time",
+            Stage::Time,
             format!(
                 "time limit of {:.1} s passed after {after}; later stages skipped",
                 limit
             ),
         );
-        fusion::decide(r, None);
+        r.conclude(None);
         true
     }
 
@@ -102,14 +101,14 @@ impl Analyzer {
         r.hashes = Some(hashes);
         let Some(format) = Format::detect(bytes) else {
             let magic = input::hex(&bytes[..bytes.len().min(8)]);
-            r.error("format", Error::Unsupported { magic }.to_string());
-            fusion::decide(r, None);
+            r.error(Stage::Format, Error::Unsupported { magic }.to_string());
+            r.conclude(None);
             return None;
         };
         r.format = Some(format);
 
         let image = if self.config.no_pixels {
-            r.pixels = Outcome::not_applicable("pixels not analysed (--no-pixels)");
+            r.pixels = Outcome::not_applicable("pixels not analysed (turned off)");
             None
         } else {
             match decode::decode(bytes, format, limits) {
@@ -125,7 +124,7 @@ impl Analyzer {
                 }
                 Err(e) => {
                     if format.pixels_supported() {
-                        r.error("decode", e.clone());
+                        r.error(Stage::Decode, e.clone());
                     }
                     r.pixels = Outcome::not_applicable(e);
                     None
@@ -139,7 +138,7 @@ impl Analyzer {
         }
         let structure = Structure::parse(bytes, format);
         if let Some(p) = structure.problem() {
-            r.error("container", p);
+            r.error(Stage::Container, p);
         }
         let make = if self.config.strip {
             r.metadata = Outcome::not_applicable(STRIPPED);
@@ -148,15 +147,15 @@ impl Analyzer {
         } else {
             let (meta, problems) = metadata::analyze(bytes, &structure, image.as_ref(), limits);
             for p in problems {
-                r.error("metadata", p);
+                r.error(Stage::Metadata, p);
             }
             let store = structure.c2pa_store_bytes().unwrap_or(0);
             r.c2pa = if store > limits.max_c2pa_bytes {
                 let why = format!(
-                    "C2PA manifest store of {store} bytes over the limit of {} (--max-c2pa-bytes): not validated",
+                    "C2PA manifest store of {store} bytes over the C2PA size limit of {} bytes: not validated",
                     limits.max_c2pa_bytes
                 );
-                r.error("c2pa", why.clone());
+                r.error(Stage::C2pa, why.clone());
                 Outcome::not_applicable(why)
             } else {
                 Outcome::Analysed(self.verifier.analyze(
@@ -188,18 +187,17 @@ impl Analyzer {
         }
         if let (Some(model), Some(p)) = (&self.config.model, r.forensics.evidence()) {
             let features = p.features();
-            r.synthetic_probability = Some((model.probability(&features) * 1e4).round() / 1e4);
+            r.synthetic_probability = Some(model.probability(&features));
             r.contributions = by_family(model.contributions(&features))
                 .into_iter()
                 .take(MODEL_CONTRIBUTIONS)
-                .map(|(name, c)| (name, (c * 1e3).round() / 1e3))
                 .collect();
         }
         r.hashlist_matches = self
             .config
             .hash_lists
             .matches(r.hashes.as_ref(), r.pdq.as_ref().map(|p| p.hash.as_str()));
-        fusion::decide(r, self.config.model.as_ref().map(|m| m.thresholds));
+        r.conclude(self.config.model.as_ref().map(|m| m.thresholds));
         image
     }
 }

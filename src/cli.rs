@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// evidence that decided it.
 #[derive(Debug, Parser)]
 #[command(name = "provenant", version, about, long_about, after_long_help = VERDICTS_HELP)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -60,7 +60,7 @@ impl From<GroupBy> for provenant::dataset::Grouping {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Analyse single files and print a verdict with its evidence.
     Analyze(AnalyzeArgs),
     /// Analyse one file and draw the statistics behind its pixel evidence:
@@ -90,7 +90,7 @@ pub enum Command {
 /// Options shared by every command that analyses files.
 #[derive(Debug, clap::Args)]
 #[command(next_help_heading = "Analysis")]
-pub struct AnalysisOptions {
+pub(crate) struct AnalysisOptions {
     /// PEM bundle of C2PA trust anchors (e.g. the official C2PA trust list).
     /// Default: $PROVENANT_TRUST_ANCHORS, then
     /// $XDG_CONFIG_HOME/provenant/trust-anchors.pem, then
@@ -126,7 +126,7 @@ pub struct AnalysisOptions {
 /// keep the defaults.
 #[derive(Debug, clap::Args)]
 #[command(next_help_heading = "Limits")]
-pub struct LimitOptions {
+pub(crate) struct LimitOptions {
     /// Largest file analysed, in bytes [default: 536870912].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
@@ -167,7 +167,7 @@ pub struct LimitOptions {
 
 /// `provenant analyze`.
 #[derive(Debug, clap::Args)]
-pub struct AnalyzeArgs {
+pub(crate) struct AnalyzeArgs {
     /// Image files to analyse.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -194,7 +194,7 @@ pub struct AnalyzeArgs {
 
 /// `provenant explain`.
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The image file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -220,7 +220,7 @@ pub struct ExplainArgs {
 
 /// Labelled images: a manifest, or a folder of each class.
 #[derive(Debug, clap::Args)]
-pub struct LabelledSet {
+pub(crate) struct LabelledSet {
     /// CSV with columns `file` and `label` (`real` or `synthetic`), and
     /// optionally `generator_or_camera`, `source` and `group`; repeat to
     /// use several sets together (each file relative to its manifest).
@@ -243,7 +243,7 @@ pub struct LabelledSet {
 
 /// `provenant calibrate`.
 #[derive(Debug, clap::Args)]
-pub struct CalibrateArgs {
+pub(crate) struct CalibrateArgs {
     #[command(flatten)]
     pub set: LabelledSet,
 
@@ -284,7 +284,7 @@ pub struct CalibrateArgs {
 
 /// `provenant eval`.
 #[derive(Debug, clap::Args)]
-pub struct EvalArgs {
+pub(crate) struct EvalArgs {
     #[command(flatten)]
     pub set: LabelledSet,
 
@@ -332,7 +332,7 @@ pub struct EvalArgs {
 
 /// `provenant scan`.
 #[derive(Debug, clap::Args)]
-pub struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// Files and folders (walked recursively; images found by their first
     /// bytes, not their extension).
     #[arg(value_name = "PATH", required_unless_present = "files_from")]
@@ -383,7 +383,7 @@ pub struct ScanArgs {
 
 /// Report formats of `provenant report`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// One row per file, most urgent first.
     Csv,
     /// The self-contained HTML page.
@@ -396,7 +396,7 @@ pub enum ReportFormat {
 
 /// `provenant report`.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Journals written by `provenant scan` (report.jsonl).
     #[arg(required = true, value_name = "JSONL")]
     pub journals: Vec<PathBuf>,
@@ -412,7 +412,7 @@ pub struct ReportArgs {
 
 /// `provenant completions`.
 #[derive(Debug, clap::Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,

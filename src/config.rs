@@ -1,56 +1,11 @@
-//! Run configuration: limits and trust settings, recorded in reports.
+//! Run configuration: limits, trust settings, the model and hash lists,
+//! recorded in reports.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-
-/// Resource limits applied to every file. Hostile files must be refused
-/// quickly, not allowed to allocate without bound.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Limits {
-    /// Largest file read, in bytes. Default 512 MiB.
-    pub max_file_bytes: u64,
-    /// Largest width or height decoded, in pixels. Default 65 535.
-    pub max_dimension: u32,
-    /// Largest decoder allocation, in bytes. Default 1 GiB.
-    pub max_decode_alloc: u64,
-    /// Largest decompressed PNG text chunk (zTXt/iTXt), in bytes. Default 8 MiB.
-    pub max_text_chunk: usize,
-    /// Largest XMP packet parsed, in bytes. Default 4 MiB.
-    pub max_xmp_bytes: usize,
-    /// Deepest XML nesting accepted in XMP. Default 64.
-    pub max_xmp_depth: usize,
-    /// Most XMP packets read from one file. Default 16.
-    pub max_xmp_packets: usize,
-    /// Most EXIF entries summarised; a file with more has its EXIF set
-    /// aside with an error (real cameras write a few hundred). Default 10 000.
-    pub max_exif_entries: usize,
-    /// Largest embedded C2PA manifest store handed to the validator, in
-    /// bytes (real stores with thumbnails and ingredients are a few MB).
-    /// Default 64 MiB.
-    pub max_c2pa_bytes: usize,
-    /// Per-file time limit in seconds, checked between stages (a file over
-    /// it gets a `time` error and no further stages). Default: none.
-    pub max_seconds: Option<f64>,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_file_bytes: 512 * 1024 * 1024,
-            max_dimension: 65_535,
-            max_decode_alloc: 1024 * 1024 * 1024,
-            max_text_chunk: 8 * 1024 * 1024,
-            max_xmp_bytes: 4 * 1024 * 1024,
-            max_xmp_depth: 64,
-            max_xmp_packets: 16,
-            max_exif_entries: 10_000,
-            max_c2pa_bytes: 64 * 1024 * 1024,
-            max_seconds: None,
-        }
-    }
-}
+pub use crate::limits::Limits;
 
 /// Everything that changes how files are analysed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,10 +26,11 @@ pub struct Config {
     /// The calibrated model that turns pixel evidence into
     /// `synthetic_probability` and decides undeclared files: by default the
     /// embedded one ([`Model::embedded`](crate::model::Model::embedded)).
-    /// `None`: the rules alone decide.
-    #[serde(skip)]
+    /// `None`: the rules alone decide. Not serialized: a deserialized
+    /// configuration has the embedded model.
+    #[serde(skip, default = "embedded_model")]
     pub model: Option<crate::model::Model>,
-    /// Known-file hash lists (`--hashlist`); empty: none.
+    /// Known-file hash lists; empty: none.
     #[serde(skip)]
     pub hash_lists: crate::hashlist::HashLists,
 }
@@ -87,10 +43,15 @@ impl Default for Config {
             trust_anchors_path: None,
             no_pixels: false,
             strip: false,
-            model: Some(crate::model::Model::embedded()),
-            hash_lists: crate::hashlist::HashLists::new(crate::hashlist::DEFAULT_PDQ_DISTANCE),
+            model: embedded_model(),
+            hash_lists: crate::hashlist::HashLists::default(),
         }
     }
+}
+
+/// The embedded model, as every configuration starts.
+fn embedded_model() -> Option<crate::model::Model> {
+    Some(crate::model::Model::embedded())
 }
 
 /// File name of the default trust-anchor bundle, looked up in
@@ -135,5 +96,23 @@ impl Config {
         }
         candidates.push(PathBuf::from("/etc/provenant").join(TRUST_ANCHORS_FILE));
         candidates.into_iter().find(|p| p.is_file())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deserialized_config_keeps_the_defaults_it_cannot_carry() {
+        let json = serde_json::to_string(&Config::default()).unwrap();
+        let back: Config = serde_json::from_str(&json).unwrap();
+        let id = back.model.as_ref().map(crate::model::Model::id);
+        assert_eq!(id, Some(crate::model::Model::embedded().id()));
+        assert_eq!(
+            back.hash_lists.pdq_distance,
+            crate::hashlist::DEFAULT_PDQ_DISTANCE
+        );
+        assert_eq!(crate::hashlist::HashLists::default().pdq_distance, 31);
     }
 }

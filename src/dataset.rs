@@ -183,7 +183,9 @@ pub fn root_for(manifest: &Path, root: Option<&Path>) -> PathBuf {
 pub fn read_manifests(manifests: &[PathBuf], root: Option<&Path>) -> Result<(Vec<Entry>, PathBuf)> {
     match manifests {
         [one] => Ok((read_manifest(one)?, root_for(one, root))),
-        _ if root.is_some() => Err(Error::Config("--root applies to a single manifest".into())),
+        _ if root.is_some() => Err(Error::Config(
+            "a root folder applies to a single manifest".into(),
+        )),
         _ => {
             let mut all = Vec::new();
             for m in manifests {

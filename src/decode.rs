@@ -4,8 +4,8 @@
 use image::{DynamicImage, ImageFormat, ImageReader};
 use std::io::Cursor;
 
-use crate::config::Limits;
 use crate::input::Format;
+use crate::limits::Limits;
 
 /// Decodes the pixels of a file already in memory.
 pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicImage, String> {
@@ -30,8 +30,7 @@ pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicIm
     reader.limits(image_limits);
     reader.decode().map_err(|e| match e {
         image::ImageError::Limits(e) => format!(
-            "refused: {e} (limits: {} pixels a side, {} bytes of decoder memory; \
-             --max-dimension, --max-decode-alloc)",
+            "refused: {e} (limits: {} pixels a side, {} bytes of decoder memory)",
             limits.max_dimension, limits.max_decode_alloc
         ),
         e => e.to_string(),

@@ -1,7 +1,7 @@
 //! The one error type of the library: what spoils a whole file or a whole run.
 //!
 //! A signal that merely cannot run on a file is not an error: it reports
-//! `NotApplicable { reason }` inside its evidence (see [`crate::report::Outcome`]).
+//! `NotApplicable { reason }` inside its evidence (see [`crate::signals::Outcome`]).
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +29,7 @@ pub enum Error {
         kind: &'static str,
     },
     /// The file is larger than the configured limit.
-    #[error("file is {size} bytes, over the limit of {limit} bytes (--max-file-size)")]
+    #[error("file is {size} bytes, over the file-size limit of {limit} bytes")]
     TooLarge {
         /// Size of the file in bytes.
         size: u64,
@@ -45,6 +45,13 @@ pub enum Error {
     /// The pixels cannot be analysed (no decoder, decode error, too small).
     #[error("cannot analyse the pixels: {0}")]
     Pixels(String),
+    /// The output folder already holds a scan's journal, and the scan was
+    /// asked neither to resume nor to overwrite it.
+    #[error("{} exists: an earlier scan's journal", path.display())]
+    OutputExists {
+        /// The journal.
+        path: PathBuf,
+    },
     /// A configuration value is invalid (bad trust-anchor file, bad limit).
     #[error("configuration: {0}")]
     Config(String),

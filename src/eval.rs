@@ -22,10 +22,11 @@ use serde::Serialize;
 use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::dataset::{Entry, Grouping};
+use crate::decide::Verdict;
 use crate::error::{Error, Result};
 use crate::input;
 use crate::model::{metrics, Sample};
-use crate::report::{FileReport, Verdict};
+use crate::record::FileReport;
 use crate::transform::Transform;
 
 /// Decimal places kept for rates and scores in the output.

@@ -47,8 +47,9 @@ pub struct HashMatch {
     pub distance: u32,
 }
 
-/// Loaded hash lists.
-#[derive(Debug, Clone, Default)]
+/// Loaded hash lists; empty by default, with the PDQ distance
+/// [`DEFAULT_PDQ_DISTANCE`].
+#[derive(Debug, Clone)]
 pub struct HashLists {
     exact: HashMap<(Kind, String), (String, String)>,
     pdq: Vec<([u8; 32], String, String)>,
@@ -56,12 +57,19 @@ pub struct HashLists {
     pub pdq_distance: u32,
 }
 
+impl Default for HashLists {
+    fn default() -> Self {
+        HashLists::new(DEFAULT_PDQ_DISTANCE)
+    }
+}
+
 impl HashLists {
     /// An empty set with the given PDQ threshold.
     pub fn new(pdq_distance: u32) -> Self {
         HashLists {
+            exact: HashMap::new(),
+            pdq: Vec::new(),
             pdq_distance,
-            ..Self::default()
         }
     }
 

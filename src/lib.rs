@@ -3,29 +3,51 @@
 //!
 //! Each file is read once and hashed, its format detected from magic bytes,
 //! its pixels decoded under limits; the signals in [`signals`] gather typed
-//! evidence; [`fusion`] turns it into a verdict, flags, a triage priority and
-//! plain-language explanations, carried by a [`report::FileReport`].
+//! evidence; [`decide`] turns it into a verdict, the rule that decided, flags,
+//! a triage priority and typed reasons; [`report`] words them, and the
+//! [`FileReport`] ([`record`]) carries it all.
+//!
+//! ```
+//! use provenant::{Analyzer, Config, Rule, Verdict};
+//!
+//! // A 128×128 PNG made in memory, with no metadata: the pixels decide.
+//! let img = image::RgbImage::from_fn(128, 128, |x, y| {
+//!     image::Rgb([(x * 2) as u8, (y * 2) as u8, ((x * y) % 251) as u8])
+//! });
+//! let mut png = std::io::Cursor::new(Vec::new());
+//! img.write_to(&mut png, image::ImageFormat::Png)?;
+//!
+//! let analyzer = Analyzer::new(Config::default())?;
+//! let report = analyzer.analyze_bytes("gradient.png", png.get_ref());
+//! assert!(report.synthetic_probability.is_some());
+//! assert!(matches!(
+//!     report.decision.rule,
+//!     Rule::PixelsSynthetic | Rule::PixelsAuthentic | Rule::PixelsBetween
+//! ));
+//! assert_eq!(report.verdict, report.decision.verdict);
+//! println!("{}: {}", report.verdict.as_str(), report.explanations[0]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 // Hostile input must never bring the process down: no unwrap, expect or
-// panic in library code (tests may use them).
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+// panic in library code (tests may use them) — denied by the `[lints]` of
+// Cargo.toml and clippy.toml.
 
 pub mod analyze;
 pub mod config;
 pub mod container;
 pub mod dataset;
+pub mod decide;
 pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod explain;
-pub mod fusion;
 pub mod hashlist;
 pub mod input;
+pub mod limits;
 pub mod model;
 pub mod pdq;
+pub mod record;
 pub mod report;
 pub mod sanitize;
 pub mod scan;
@@ -34,6 +56,9 @@ pub mod stats;
 pub mod transform;
 
 pub use analyze::Analyzer;
-pub use config::{Config, Limits};
+pub use config::Config;
+pub use decide::{Decision, Rule, Verdict};
 pub use error::{Error, Result};
-pub use report::{FileReport, Verdict};
+pub use limits::Limits;
+pub use model::Model;
+pub use record::FileReport;

@@ -16,8 +16,30 @@ use cli::{
     AnalysisOptions, AnalyzeArgs, CalibrateArgs, Cli, Command, EvalArgs, ExplainArgs, LabelledSet,
     ReportArgs, ReportFormat, ScanArgs,
 };
-use provenant::report::{evaluation, human, jsonl};
+use provenant::report::{evaluation, human, jsonl, roc, training as training_report};
 use provenant::{Analyzer, Config};
+
+/// How a run ends, the one place exit codes are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// 0: done, every file analysed.
+    Success,
+    /// 1: done, but some files could not be analysed (each report says why).
+    FilesFailed,
+    /// 2: nothing or not everything was done: a usage, configuration or
+    /// output error.
+    Usage,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        match exit {
+            Exit::Success => ExitCode::SUCCESS,
+            Exit::FilesFailed => ExitCode::from(1),
+            Exit::Usage => ExitCode::from(2),
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -25,23 +47,36 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
-                ExitCode::from(2)
+                Exit::Usage
             } else {
-                ExitCode::SUCCESS
-            };
+                Exit::Success
+            }
+            .into();
         }
     };
     match run(cli) {
-        Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(exit) => exit.into(),
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
         Err(e) => {
-            eprintln!("provenant: {e:#}");
-            ExitCode::from(2)
+            eprintln!("provenant: {e:#}{}", hint(&e));
+            Exit::Usage.into()
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// The options that answer a library error, for the terminal.
+fn hint(e: &anyhow::Error) -> &'static str {
+    match e.downcast_ref::<provenant::Error>() {
+        Some(provenant::Error::OutputExists { .. }) => {
+            ": use --resume to continue that scan, --overwrite to replace it, or another --out"
+        }
+        Some(provenant::Error::TooLarge { .. }) => " (--max-file-size)",
+        _ => "",
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Explain(args) => explain(args),
@@ -52,12 +87,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut cmd, "provenant", &mut io::stdout());
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(&mut io::stdout())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
     }
 }
@@ -109,7 +144,7 @@ fn apply_limits(o: &cli::LimitOptions, l: &mut provenant::Limits) -> anyhow::Res
     Ok(())
 }
 
-fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+fn analyze(args: AnalyzeArgs) -> anyhow::Result<Exit> {
     let analyzer = Analyzer::new(config_from(&args.options)?).context("setting up the analyzer")?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -159,12 +194,12 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             "provenant: {failed} of {} files had errors",
             args.files.len()
         );
-        return Ok(ExitCode::from(1));
+        return Ok(Exit::FilesFailed);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
-fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+fn explain(args: ExplainArgs) -> anyhow::Result<Exit> {
     let analyzer = Analyzer::new(config_from(&args.options)?).context("setting up the analyzer")?;
     let revealing = provenant::explain::Revealing {
         noise_heatmap: args.noise_heatmap,
@@ -176,7 +211,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             Err(e) => {
                 let name = provenant::sanitize::sanitize(&args.file.display().to_string());
                 eprintln!("provenant: {name}: {e}");
-                return Ok(ExitCode::from(1));
+                return Ok(Exit::FilesFailed);
             }
         };
     let stdout = io::stdout();
@@ -197,7 +232,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  {}{note}", path.display())?;
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// The labelled entries and the folder their paths are relative to.
@@ -212,7 +247,7 @@ fn labelled(set: &LabelledSet) -> anyhow::Result<(Vec<provenant::dataset::Entry>
     }
 }
 
-fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
+fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
     let (entries, root) = labelled(&args.set)?;
     let transform: provenant::transform::Transform = args
         .transform
@@ -242,7 +277,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(path) = &args.roc {
-        let svg = evaluation::roc_svg(&evaluation).map_err(anyhow::Error::msg)?;
+        let svg = roc::roc_svg(&evaluation)?;
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
     }
     let stdout = io::stdout();
@@ -259,18 +294,23 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
             "provenant: exit code 1: {} of {} files could not be analysed (listed above)",
             evaluation.failed, evaluation.files
         );
-        return Ok(ExitCode::from(1));
+        return Ok(Exit::FilesFailed);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
-fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
+fn calibrate(args: CalibrateArgs) -> anyhow::Result<Exit> {
     use provenant::model::{self, training};
     let (entries, root) = labelled(&args.set)?;
     let conditions = training::parse_conditions(&args.conditions).map_err(anyhow::Error::msg)?;
-    let mut set = training::extract(&entries, &root, &conditions, &provenant::Limits::default());
-    let fold_of = provenant::dataset::folds(&entries, args.folds, args.group_by.into());
-    training::assign_folds(&mut set.samples, &fold_of);
+    let set = training::extract_in_folds(
+        &entries,
+        &root,
+        &conditions,
+        &provenant::Limits::default(),
+        args.folds,
+        args.group_by.into(),
+    );
     for (file, why) in &set.skipped {
         eprintln!(
             "provenant: skipped {}: {why}",
@@ -295,50 +335,12 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let json = serde_json::to_string_pretty(&model)?;
     std::fs::write(&args.output, json + "\n")
         .with_context(|| format!("writing {}", args.output.display()))?;
-    let t = &model.training;
-    let cv = &t.cross_validation;
-    println!(
-        "{} images, {} samples ({} synthetic; {} window rows) under {}; {} skipped",
-        t.images,
-        t.samples,
-        t.synthetic_samples,
-        t.rows,
-        t.conditions.join(", "),
-        set.skipped.len()
-    );
-    println!(
-        "{}-fold cross-validation grouped by {}, laundered samples scored without their encoder: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR, ECE {:.3}",
-        cv.folds, cv.grouped_by, cv.auc, cv.tpr_at_1pct_fpr, cv.tpr_at_5pct_fpr, cv.ece
-    );
-    let conditions = t.conditions.iter().map(|n| format!("under {n}"));
-    let encoders = cv
-        .per_encoder
-        .iter()
-        .map(|(n, _)| format!("encoder {n} held out"));
-    let rows = cv
-        .per_condition
-        .iter()
-        .chain(cv.per_encoder.iter().map(|(_, m)| m));
-    for (name, c) in conditions.chain(encoders).zip(rows) {
-        println!(
-            "  {name}: AUC {:.3}, TPR {:.2} at 1% FPR, {:.2} at 5% FPR; synthetic -> likely-authentic {:.1}%, real -> likely-synthetic {:.1}%",
-            c.auc,
-            c.tpr_at_1pct_fpr,
-            c.tpr_at_5pct_fpr,
-            100.0 * c.synthetic_below_authentic,
-            100.0 * c.real_above_synthetic
-        );
-    }
-    println!(
-        "thresholds: likely-synthetic at P >= {:.3}, likely-authentic at P <= {:.3}; model written to {}",
-        model.thresholds.likely_synthetic,
-        model.thresholds.likely_authentic,
-        args.output.display()
-    );
-    Ok(ExitCode::SUCCESS)
+    let mut out = io::stdout().lock();
+    training_report::write_text(&mut out, &model, set.skipped.len(), &args.output)?;
+    Ok(Exit::Success)
 }
 
-fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     use provenant::scan::{self, walk, ScanOptions};
     let config = config_from(&args.options)?;
     let files_from = match &args.files_from {
@@ -406,13 +408,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if f.with_errors > 0 {
-        ExitCode::from(1)
+        Exit::FilesFailed
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 
-fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+fn report(args: ReportArgs) -> anyhow::Result<Exit> {
     use provenant::report::{html, summary, vics};
     use provenant::scan::journal;
     let merged = journal::merge(&args.journals)?;
@@ -434,13 +436,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         }
         ReportFormat::Jsonl => {
             let mut out = Vec::new();
-            for h in &merged.headers {
-                jsonl::write_record(&mut out, "header", h)?;
-            }
-            for f in &merged.files {
-                jsonl::write(&mut out, f)?;
-            }
-            jsonl::write_record(&mut out, "footer", &journal::totals(&merged.files))?;
+            journal::write(&mut out, &merged)?;
             out
         }
     };
@@ -448,7 +444,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Some(path) => provenant::scan::write_atomic(path, &bytes)?,
         None => io::stdout().lock().write_all(&bytes)?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
 
 /// How progress is shown.
-pub enum Progress {
+pub(crate) enum Progress {
     /// Nothing.
     Quiet,
     /// A bar, made when the total is known.
@@ -26,7 +26,7 @@ pub enum Progress {
 
 impl Progress {
     /// Chooses the form from `quiet` and whether stderr is a terminal.
-    pub fn new(quiet: bool) -> Self {
+    pub(crate) fn new(quiet: bool) -> Self {
         if quiet {
             Progress::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -40,7 +40,7 @@ impl Progress {
     }
 
     /// Shows a new state.
-    pub fn update(&mut self, p: provenant::scan::Progress) {
+    pub(crate) fn update(&mut self, p: provenant::scan::Progress) {
         match self {
             Progress::Quiet => {}
             Progress::Bar(bar) => {
@@ -79,7 +79,7 @@ impl Progress {
     }
 
     /// Clears the bar.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if let Progress::Bar(Some(bar)) = self {
             bar.finish_and_clear();
         }

@@ -1,9 +1,9 @@
 //! The model's inputs: the named pixel features of an image, optionally
 //! after an in-memory transform (how images are laundered in the wild).
 
-use crate::config::Limits;
 use crate::decode;
 use crate::input::Format;
+use crate::limits::Limits;
 use crate::signals::pixels;
 use crate::transform::Transform;
 

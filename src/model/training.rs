@@ -7,9 +7,9 @@ use std::path::Path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::config::Limits;
-use crate::dataset::Entry;
+use crate::dataset::{Entry, Grouping};
 use crate::input;
+use crate::limits::Limits;
 use crate::model::features::pixel_features;
 use crate::model::Sample;
 use crate::transform::Transform;
@@ -97,6 +97,25 @@ pub struct TrainingSet {
     pub skipped: Vec<(String, String)>,
     /// Hex SHA-256 of the training list.
     pub digest: String,
+}
+
+/// [`extract`], then each sample's fold drawn by `grouping`
+/// ([`crate::dataset::folds`], `folds` of them): the training set of
+/// `calibrate` and of `eval --cross-validate`.
+pub fn extract_in_folds(
+    entries: &[Entry],
+    root: &Path,
+    conditions: &[Condition],
+    limits: &Limits,
+    folds: usize,
+    grouping: Grouping,
+) -> TrainingSet {
+    let mut set = extract(entries, root, conditions, limits);
+    assign_folds(
+        &mut set.samples,
+        &crate::dataset::folds(entries, folds, grouping),
+    );
+    set
 }
 
 /// Sets every sample's fold to that of its image (`fold_of`, one per

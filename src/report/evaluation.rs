@@ -1,12 +1,12 @@
-//! Printing an [`Evaluation`]: plain text for people, an ROC plot as SVG.
+//! Printing an [`Evaluation`] as plain text for people (the ROC plot is
+//! [`super::roc`]).
 
 use std::io::{self, Write};
 
-use plotters::prelude::*;
-
 use crate::eval::{Evaluation, Rate};
 
-fn metric(v: Option<f64>) -> String {
+/// A metric with three decimals, or "n/a".
+pub(super) fn metric(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".into(), |v| format!("{v:.3}"))
 }
 
@@ -115,41 +115,4 @@ pub fn write_text<W: Write>(out: &mut W, e: &Evaluation) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The ROC curve as a self-contained SVG document.
-pub fn roc_svg(e: &Evaluation) -> Result<String, String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (480, 480)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let caption = format!("ROC under {} (AUC {})", e.transform, metric(e.auc));
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..1f64, 0f64..1f64)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc("false-positive rate (real called synthetic)")
-            .y_desc("true-positive rate")
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(LineSeries::new(
-                [(0.0, 0.0), (1.0, 1.0)],
-                &RGBColor(180, 180, 180),
-            ))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(LineSeries::new(
-                e.roc.iter().map(|p| (p[0], p[1])),
-                BLUE.stroke_width(2),
-            ))
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    Ok(svg)
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::report::FileReport;
+use crate::report::{jsonl, FileReport};
 
 /// The settings of a scan, recorded in its header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,10 +164,13 @@ fn add_record(line: &[u8], journal: &mut Journal) -> serde_json::Result<()> {
 
 /// Reads several journals (e.g. shards scanned on several machines) into
 /// one: all headers, each file once (the first record of a path, size and
-/// modification time wins), in input order; footers dropped.
+/// modification time wins), in input order, and a footer over the merged
+/// files whose walk counts (files passed over by kind) are the sums of the
+/// shards' footers (a shard without a footer adds none).
 pub fn merge(paths: &[std::path::PathBuf]) -> Result<Journal> {
     let mut merged = Journal::default();
     let mut seen = std::collections::HashSet::new();
+    let mut walk = Footer::default();
     for path in paths {
         let j = read(path)?;
         merged.headers.extend(j.headers);
@@ -177,8 +180,35 @@ pub fn merge(paths: &[std::path::PathBuf]) -> Result<Journal> {
                 merged.files.push(f);
             }
         }
+        if let Some(f) = j.footer {
+            walk.not_images += f.not_images;
+            walk.empty += f.empty;
+            walk.special_files += f.special_files;
+            walk.symlinks_skipped += f.symlinks_skipped;
+        }
     }
+    merged.footer = Some(Footer {
+        not_images: walk.not_images,
+        empty: walk.empty,
+        special_files: walk.special_files,
+        symlinks_skipped: walk.symlinks_skipped,
+        ..totals(&merged.files)
+    });
     Ok(merged)
+}
+
+/// Writes a journal: its headers, file records and footer (if any).
+pub fn write(out: &mut impl std::io::Write, journal: &Journal) -> std::io::Result<()> {
+    for h in &journal.headers {
+        jsonl::write_record(out, "header", h)?;
+    }
+    for f in &journal.files {
+        jsonl::write(out, f)?;
+    }
+    match &journal.footer {
+        Some(footer) => jsonl::write_record(out, "footer", footer),
+        None => Ok(()),
+    }
 }
 
 /// Totals of file records.
@@ -200,7 +230,6 @@ pub fn totals(files: &[FileReport]) -> Footer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::jsonl;
 
     #[test]
     fn a_half_written_last_line_is_dropped_and_a_bad_line_is_an_error() {
@@ -221,5 +250,42 @@ mod tests {
         std::fs::write(&path, b"{\"type\":\"file\"}\n").unwrap();
         let err = read(&path).unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn merged_shards_keep_their_walk_counts_and_each_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard = |name: &str, files: &[&str], not_images: usize| {
+            let journal = Journal {
+                files: files
+                    .iter()
+                    .map(|f| FileReport::empty(f.to_string()))
+                    .collect(),
+                footer: Some(Footer {
+                    not_images,
+                    symlinks_skipped: 1,
+                    ..Footer::default()
+                }),
+                ..Journal::default()
+            };
+            let path = dir.path().join(name);
+            let mut bytes = Vec::new();
+            write(&mut bytes, &journal).unwrap();
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let paths = [
+            shard("a.jsonl", &["x", "y"], 2),
+            shard("b.jsonl", &["y", "z"], 3),
+        ];
+        let merged = merge(&paths).unwrap();
+        let names: Vec<&str> = merged.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(names, ["x", "y", "z"]);
+        let footer = merged.footer.unwrap();
+        assert_eq!(
+            (footer.files, footer.not_images, footer.symlinks_skipped),
+            (3, 5, 2)
+        );
+        assert_eq!(footer.verdicts["inconclusive"], 3);
     }
 }

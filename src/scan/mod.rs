@@ -110,10 +110,7 @@ pub fn run(
     }
     if journal_path.exists() {
         if !opts.resume {
-            return Err(Error::Config(format!(
-                "{} exists: use --resume to continue that scan, --overwrite to replace it, or another --out",
-                journal_path.display()
-            )));
+            return Err(Error::OutputExists { path: journal_path });
         }
         let earlier = journal::read(&journal_path)?;
         // Drop a half-written last line before appending.

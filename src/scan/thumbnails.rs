@@ -9,9 +9,9 @@ use base64::Engine as _;
 use image::codecs::jpeg::JpegEncoder;
 use rayon::prelude::*;
 
-use crate::config::Limits;
 use crate::decode;
 use crate::input::{self, Format};
+use crate::limits::Limits;
 use crate::report::FileReport;
 
 /// Longest side of a thumbnail, in pixels.

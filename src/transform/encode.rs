@@ -76,7 +76,7 @@ impl Chroma {
 pub const WEBP_FAMILY: &str = "webp";
 
 /// Encodes `img` as JPEG at `quality` (1-100).
-pub fn jpeg(
+pub(super) fn jpeg(
     img: &RgbImage,
     quality: u8,
     codec: JpegCodec,
@@ -139,7 +139,7 @@ fn libjpeg(img: &RgbImage, quality: u8, fastest: bool, chroma: Chroma) -> Result
 }
 
 /// Encodes `img` as lossy WebP at `quality` (1-100) with libwebp.
-pub fn webp(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+pub(super) fn webp(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
     let (w, h) = img.dimensions();
     if w > 16_383 || h > 16_383 {
         return Err(format!("WebP cannot hold a {w}x{h} image"));

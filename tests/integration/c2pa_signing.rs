@@ -44,7 +44,7 @@ fn sign(jpeg: &[u8], mut builder: c2pa::Builder) -> Vec<u8> {
 
 /// Signs a JPEG with a manifest declaring `c2pa.created` as
 /// trainedAlgorithmicMedia by a test generator.
-pub fn sign_genai(jpeg: &[u8]) -> Vec<u8> {
+pub(crate) fn sign_genai(jpeg: &[u8]) -> Vec<u8> {
     let action = serde_json::json!({
         "action": "c2pa.created",
         "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",

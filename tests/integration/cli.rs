@@ -38,13 +38,24 @@ fn json_output_is_one_object_per_file_and_exit_code_0() {
     // 64x64): the default model of 2026-12-02 finds it camera-like (P
     // 0.015, likely-authentic; the previous models 0.79 and 0.99), the
     // procedural-image failure mode of docs/METHOD.md.
-    let p = lines[1]["synthetic_probability"].as_f64().unwrap();
-    assert!((0.0..=1.0).contains(&p), "{p}");
-    let verdict = lines[1]["verdict"].as_str().unwrap();
-    assert!(
-        ["likely-synthetic", "inconclusive", "likely-authentic"].contains(&verdict),
-        "{verdict}"
-    );
+    // The verdict is the one the embedded model's thresholds give for the
+    // full-precision P the decision records.
+    let decision = &lines[1]["decision"];
+    let p = decision["reasons"][0]["p"].as_f64().unwrap();
+    let rounded = lines[1]["synthetic_probability"].as_f64().unwrap();
+    assert!((p - rounded).abs() <= 5e-5, "{p} {rounded}");
+    let t = provenant::Model::embedded().thresholds;
+    let (rule, verdict) = if p >= t.likely_synthetic {
+        ("pixels-synthetic", "likely-synthetic")
+    } else if p <= t.likely_authentic {
+        ("pixels-authentic", "likely-authentic")
+    } else {
+        ("pixels-between", "inconclusive")
+    };
+    assert_eq!(decision["rule"], rule, "{decision}");
+    assert_eq!(lines[1]["verdict"], verdict);
+    assert_eq!(decision["verdict"], verdict);
+    assert_eq!(decision["reasons"][0]["kind"], rule);
     let explanation = lines[1]["explanations"][0].as_str().unwrap();
     assert!(
         explanation.contains("the pixel model gives P(synthetic)"),

@@ -5,17 +5,17 @@ use std::path::PathBuf;
 use provenant::{Analyzer, Config};
 
 /// The project root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `../shared/eval/dev`, beside the project.
-pub fn dev_dir() -> PathBuf {
+pub(crate) fn dev_dir() -> PathBuf {
     eval_set("dev")
 }
 
 /// `../shared/eval/extra`, beside the project.
-pub fn extra_dir() -> PathBuf {
+pub(crate) fn extra_dir() -> PathBuf {
     eval_set("extra")
 }
 
@@ -30,13 +30,13 @@ fn eval_set(name: &str) -> PathBuf {
 }
 
 /// The official C2PA trust list in `../shared`.
-pub fn official_trust_list() -> PathBuf {
+pub(crate) fn official_trust_list() -> PathBuf {
     root().join("../shared/c2pa/trust-list/C2PA-TRUST-LIST.pem")
 }
 
 /// One row of `manifest.csv`.
 #[derive(Debug, serde::Deserialize)]
-pub struct Row {
+pub(crate) struct Row {
     pub file: String,
     pub label: String,
     pub generator_or_camera: String,
@@ -44,7 +44,7 @@ pub struct Row {
 }
 
 /// All rows of the dev manifest.
-pub fn dev_rows() -> Vec<Row> {
+pub(crate) fn dev_rows() -> Vec<Row> {
     let mut rdr = csv::Reader::from_path(dev_dir().join("manifest.csv")).expect("manifest.csv");
     rdr.deserialize()
         .map(|r| r.expect("manifest row"))
@@ -52,7 +52,7 @@ pub fn dev_rows() -> Vec<Row> {
 }
 
 /// An analyzer with the official trust list.
-pub fn analyzer() -> Analyzer {
+pub(crate) fn analyzer() -> Analyzer {
     let config = Config::default()
         .with_trust_anchors(&official_trust_list())
         .expect("trust list");
@@ -61,7 +61,7 @@ pub fn analyzer() -> Analyzer {
 
 /// An analyzer without a model: the declared-evidence rules alone decide
 /// (for fixtures whose pixels are test patterns, not photographs).
-pub fn rules_only_analyzer() -> Analyzer {
+pub(crate) fn rules_only_analyzer() -> Analyzer {
     let mut config = Config::default()
         .with_trust_anchors(&official_trust_list())
         .expect("trust list");
@@ -70,6 +70,6 @@ pub fn rules_only_analyzer() -> Analyzer {
 }
 
 /// A fixture path.
-pub fn fixture(rel: &str) -> PathBuf {
+pub(crate) fn fixture(rel: &str) -> PathBuf {
     root().join("fixtures").join(rel)
 }

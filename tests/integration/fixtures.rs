@@ -388,7 +388,9 @@ fn bad_files_give_errors_not_panics() {
     // A truncated PNG is reported where it breaks: its chunk structure.
     let r = a.analyze_path(&fixture("bad/truncated.png"));
     assert!(
-        r.errors.iter().any(|e| e.stage == "container"),
+        r.errors
+            .iter()
+            .any(|e| e.stage == provenant::report::Stage::Container),
         "{:?}",
         r.errors
     );

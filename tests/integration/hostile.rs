@@ -242,5 +242,5 @@ fn exif_and_c2pa_over_their_limits_are_set_aside_with_an_error() {
         "{:?}",
         r.c2pa
     );
-    assert!(errors(&r).contains("--max-c2pa-bytes"), "{}", errors(&r));
+    assert!(errors(&r).contains("C2PA size limit"), "{}", errors(&r));
 }

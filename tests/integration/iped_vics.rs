@@ -139,7 +139,7 @@ impl<'a> Parser<'a> {
 /// One imported hash record: its hashes and the properties IPED stores
 /// (`vicTags`, `vicCategory`, `status`, `set`, …).
 #[derive(Debug, Default, Clone)]
-pub struct Imported {
+pub(crate) struct Imported {
     pub md5: Option<String>,
     pub sha1: Option<String>,
     pub properties: BTreeMap<String, String>,
@@ -151,7 +151,7 @@ const STATUS: [&str; 3] = ["known", "pedo", "pedo"];
 
 /// Reads a VICS 2.0 Media file as IPED does; `Err` with IPED's message
 /// where IPED throws.
-pub fn read_project_vic(json: &str) -> Result<Vec<Imported>, String> {
+pub(crate) fn read_project_vic(json: &str) -> Result<Vec<Imported>, String> {
     let mut jp = Parser::new(json);
     if jp.next_token() != Some(Token::StartObject) {
         return Err("Error: root JSON should be an object.".into());

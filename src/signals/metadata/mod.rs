@@ -18,8 +18,8 @@ pub mod xmp;
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Limits;
 use crate::container::{jpeg, Structure};
+use crate::limits::Limits;
 use crate::signals::{Finding, Meaning, Strength};
 use exif::ExifSummary;
 use generators::GeneratorParams;

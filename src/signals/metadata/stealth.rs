@@ -11,7 +11,7 @@ use image::{DynamicImage, GenericImageView};
 use super::png_text::{inflate_with, TextEntry};
 
 /// Where the payload was found.
-const SOURCE: &str = "pixel LSB (stealth)";
+pub(crate) const SOURCE: &str = "pixel LSB (stealth)";
 
 /// Which bits of each pixel carry the stream.
 #[derive(Clone, Copy)]

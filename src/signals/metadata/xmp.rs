@@ -6,7 +6,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-use crate::config::Limits;
+use crate::limits::Limits;
 
 /// A property found in XMP: canonical `prefix:LocalName` and its text value.
 #[derive(Debug, Clone, PartialEq)]

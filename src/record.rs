@@ -1,0 +1,209 @@
+//! The record of one file (`FileReport`, stable `schema_version`): the
+//! evidence of every signal, the decision and its words, the errors. What
+//! analysis fills and every printer reads ([`crate::report`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::decide::{Decision, Evidence};
+use crate::decide::{Flag, Verdict};
+use crate::input::{Format, Hashes};
+use crate::signals::content_credentials::C2paEvidence;
+use crate::signals::jpeg_structure::JpegStructure;
+use crate::signals::metadata::MetadataEvidence;
+use crate::signals::pixels::PixelForensics;
+use crate::signals::Outcome;
+
+/// Version of the report schema; bumped when a field changes meaning or is
+/// removed (adding fields does not bump it).
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// The kebab-case name a unit enum has in reports (its serde name).
+pub fn kebab_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// What decoding the pixels gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PixelSummary {
+    /// Width in pixels (sensor grid: EXIF orientation not applied).
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Colour type as decoded, e.g. "rgb8", "rgba16".
+    pub color: String,
+}
+
+/// The stage of the analysis an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Stage {
+    /// Reading the file.
+    Read,
+    /// Detecting the format.
+    Format,
+    /// Decoding the pixels.
+    Decode,
+    /// Parsing the container's structure.
+    Container,
+    /// Reading metadata.
+    Metadata,
+    /// Validating Content Credentials.
+    C2pa,
+    /// The per-file time limit.
+    Time,
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&kebab_name(self))
+    }
+}
+
+/// An error met while analysing a file: which stage, and what happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageError {
+    /// The stage.
+    pub stage: Stage,
+    /// What went wrong, in plain words.
+    pub message: String,
+}
+
+/// The full report for one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// Schema version of this record.
+    pub schema_version: u32,
+    /// The path as given (sanitize before showing on a terminal).
+    pub path: String,
+    /// Size in bytes.
+    pub size: Option<u64>,
+    /// Modification time in nanoseconds since the Unix epoch (null for
+    /// bytes analysed from memory).
+    pub modified_ns: Option<i64>,
+    /// Digests of the bytes, if the file could be read.
+    pub hashes: Option<Hashes>,
+    /// PDQ perceptual hash of the pixels, if decoded (5×5 or larger).
+    pub pdq: Option<crate::pdq::Pdq>,
+    /// Entries of `--hashlist` files this file matches.
+    pub hashlist_matches: Vec<crate::hashlist::HashMatch>,
+    /// Format detected from magic bytes.
+    pub format: Option<Format>,
+    /// Width in pixels, if known.
+    pub width: Option<u32>,
+    /// Height in pixels, if known.
+    pub height: Option<u32>,
+    /// Pixel decoding.
+    pub pixels: Outcome<PixelSummary>,
+    /// Metadata signal.
+    pub metadata: Outcome<MetadataEvidence>,
+    /// Content Credentials signal.
+    pub c2pa: Outcome<C2paEvidence>,
+    /// JPEG structure signal.
+    pub jpeg: Outcome<JpegStructure>,
+    /// Pixel signals: spectrum, block grid, noise residual, NPR, demosaicing
+    /// and local noise; their features feed the model.
+    pub forensics: Outcome<PixelForensics>,
+    /// Calibrated probability that the image is synthetic, from the pixel
+    /// features (null when the pixels were not analysed); full precision
+    /// in memory, 4 decimals when serialised.
+    #[serde(serialize_with = "round_probability")]
+    pub synthetic_probability: Option<f64>,
+    /// The model's largest contributions to that probability (feature
+    /// family, log-odds), largest magnitude first; 3 decimals when
+    /// serialised.
+    #[serde(serialize_with = "round_contributions")]
+    pub contributions: Vec<(String, f64)>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Triage priority: 1 = look first (likely real victims), 4 = last.
+    pub priority: u8,
+    /// Facts for filtering.
+    pub flags: Vec<Flag>,
+    /// Plain sentences, the deciding evidence first: `decision`'s reasons
+    /// in words.
+    pub explanations: Vec<String>,
+    /// The rule that decided and the typed reasons (schema 4).
+    #[serde(default)]
+    pub decision: Decision,
+    /// Errors met; the rest of the evidence is still reported.
+    pub errors: Vec<StageError>,
+}
+
+impl FileReport {
+    /// A report with no evidence yet (all signals not applicable).
+    pub fn empty(path: String) -> Self {
+        const NOT_REACHED: &str = "not reached";
+        FileReport {
+            schema_version: SCHEMA_VERSION,
+            path,
+            size: None,
+            modified_ns: None,
+            hashes: None,
+            pdq: None,
+            hashlist_matches: Vec::new(),
+            format: None,
+            width: None,
+            height: None,
+            pixels: Outcome::not_applicable(NOT_REACHED),
+            metadata: Outcome::not_applicable(NOT_REACHED),
+            c2pa: Outcome::not_applicable(NOT_REACHED),
+            jpeg: Outcome::not_applicable(NOT_REACHED),
+            forensics: Outcome::not_applicable(NOT_REACHED),
+            synthetic_probability: None,
+            contributions: Vec::new(),
+            verdict: Verdict::Inconclusive,
+            priority: 2,
+            flags: Vec::new(),
+            explanations: Vec::new(),
+            decision: Decision::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The evidence the report holds, as the decision reads it.
+    pub fn evidence(&self) -> Evidence<'_> {
+        Evidence {
+            metadata: self.metadata.evidence(),
+            c2pa: self.c2pa.evidence(),
+            jpeg: self.jpeg.evidence(),
+            forensics: self.forensics.evidence(),
+            pixels_decoded: self.pixels.evidence().is_some(),
+            synthetic_probability: self.synthetic_probability,
+            contributions: &self.contributions,
+            hashlist_matches: &self.hashlist_matches,
+        }
+    }
+
+    /// Records an error of a stage.
+    pub fn error(&mut self, stage: Stage, message: impl Into<String>) {
+        // One line: decoders end some messages with a newline, which would
+        // break a CSV cell or a terminal line.
+        let message: String = message.into();
+        let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.errors.push(StageError {
+            stage,
+            message: one_line,
+        });
+    }
+}
+
+/// `value` rounded to `decimals` for serialising.
+fn rounded(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+fn round_probability<S: serde::Serializer>(p: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    p.map(|p| rounded(p, 4)).serialize(s)
+}
+
+fn round_contributions<S: serde::Serializer>(
+    terms: &[(String, f64)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(terms.iter().map(|(name, c)| (name, rounded(*c, 3))))
+}
