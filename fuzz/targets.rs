@@ -25,7 +25,7 @@ fn limits() -> Limits {
 }
 
 /// The whole per-file pipeline (container, metadata, C2PA, pixels,
-/// model, fusion) on the bytes of one file.
+/// model, decision) on the bytes of one file.
 pub(super) fn analyze_file(data: &[u8]) {
     static ANALYZER: OnceLock<Option<Analyzer>> = OnceLock::new();
     let analyzer = ANALYZER.get_or_init(|| {

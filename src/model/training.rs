@@ -137,7 +137,10 @@ pub fn extract(
         .par_iter()
         .enumerate()
         .map(|(group, e)| {
-            let bytes = std::fs::read(root.join(&e.file)).map_err(|err| err.to_string())?;
+            // Read as analysis reads: a regular file, under the size limit.
+            let bytes = input::read_file(&root.join(&e.file), limits.max_file_bytes)
+                .map_err(|err| err.to_string())?
+                .bytes;
             let digest = Sha256::digest(&bytes);
             // A condition may fail alone (halving a 100-pixel image leaves it
             // too small): the others still count.

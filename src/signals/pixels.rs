@@ -19,30 +19,135 @@ use crate::signals::srm;
 use crate::signals::windows;
 use crate::signals::Outcome;
 
-/// The simple pixel features, in order.
-const SIMPLE_NAMES: [&str; 22] = [
-    "spectrum_tail_decay",
-    "spectrum_tail_fit_rms",
-    "spectrum_high_over_mid",
-    "spectrum_peak_2",
-    "spectrum_peak_4",
-    "spectrum_peak_8",
-    "block_grid",
-    "residual_sigma",
-    "residual_kurtosis",
-    "nlf_slope",
-    "nlf_fit",
-    "corr_rg",
-    "corr_gb",
-    "corr_rb",
-    "residual_autocorr_1",
-    "residual_autocorr_2",
-    "npr_ratio",
-    "npr_autocorr",
-    "cfa_score",
-    "cfa_green",
-    "local_noise_spread",
-    "local_noise_outliers",
+/// One simple pixel feature: its name (in the model file), its value from
+/// the pixel evidence, and its words (in explanations), in one place.
+struct Simple {
+    name: &'static str,
+    value: fn(&PixelForensics) -> f32,
+    words: &'static str,
+}
+
+/// The mean of the radial spectrum profile over bins `a..b`.
+fn band(p: &PixelForensics, a: usize, b: usize) -> f32 {
+    crate::stats::mean(&p.spectrum.radial_profile[a..b])
+}
+
+/// The simple pixel features, in order (NaN where a signal does not apply).
+const SIMPLE: [Simple; 22] = [
+    Simple {
+        name: "spectrum_tail_decay",
+        value: |p| p.spectrum.tail_decay,
+        words: "high-frequency decay of the spectrum",
+    },
+    Simple {
+        name: "spectrum_tail_fit_rms",
+        value: |p| p.spectrum.tail_fit_rms,
+        words: "irregularity of the spectrum's high-frequency tail",
+    },
+    Simple {
+        name: "spectrum_high_over_mid",
+        value: |p| band(p, 22, 32) - band(p, 10, 22),
+        words: "high- over mid-frequency energy",
+    },
+    Simple {
+        name: "spectrum_peak_2",
+        value: |p| p.spectrum.peak_period_2.max(1e-3).ln(),
+        words: "periodic peak at period 2",
+    },
+    Simple {
+        name: "spectrum_peak_4",
+        value: |p| p.spectrum.peak_period_4.max(1e-3).ln(),
+        words: "periodic peak at period 4",
+    },
+    Simple {
+        name: "spectrum_peak_8",
+        value: |p| p.spectrum.peak_period_8.max(1e-3).ln(),
+        words: "periodic peak at period 8",
+    },
+    Simple {
+        name: "block_grid",
+        value: |p| p.block_grid.as_ref().map_or(f32::NAN, |g| g.strength.ln()),
+        words: "8x8 block grid strength",
+    },
+    Simple {
+        name: "residual_sigma",
+        value: |p| (p.residual.sigma + 0.01).ln(),
+        words: "noise residual level",
+    },
+    Simple {
+        name: "residual_kurtosis",
+        value: |p| p.residual.kurtosis,
+        words: "heavy tails of the noise residual",
+    },
+    Simple {
+        name: "nlf_slope",
+        value: |p| p.residual.nlf_slope.unwrap_or(f32::NAN),
+        words: "noise growth with brightness",
+    },
+    Simple {
+        name: "nlf_fit",
+        value: |p| p.residual.nlf_fit.unwrap_or(f32::NAN),
+        words: "fit of the noise level function",
+    },
+    Simple {
+        name: "corr_rg",
+        value: |p| p.residual.corr_rg.unwrap_or(f32::NAN),
+        words: "red-green noise correlation",
+    },
+    Simple {
+        name: "corr_gb",
+        value: |p| p.residual.corr_gb.unwrap_or(f32::NAN),
+        words: "green-blue noise correlation",
+    },
+    Simple {
+        name: "corr_rb",
+        value: |p| p.residual.corr_rb.unwrap_or(f32::NAN),
+        words: "red-blue noise correlation",
+    },
+    Simple {
+        name: "residual_autocorr_1",
+        value: |p| p.residual.autocorr_1,
+        words: "noise correlation between neighbouring pixels",
+    },
+    Simple {
+        name: "residual_autocorr_2",
+        value: |p| p.residual.autocorr_2,
+        words: "noise correlation at 2 pixels",
+    },
+    Simple {
+        name: "npr_ratio",
+        value: |p| p.npr.ratio,
+        words: "neighbouring-pixel (upsampling) ratio",
+    },
+    Simple {
+        name: "npr_autocorr",
+        value: |p| p.npr.autocorr,
+        words: "neighbouring-pixel cross-cell correlation",
+    },
+    Simple {
+        name: "cfa_score",
+        value: |p| p.cfa.as_ref().map_or(f32::NAN, |c| c.score),
+        words: "demosaicing trace",
+    },
+    Simple {
+        name: "cfa_green",
+        value: |p| p.cfa.as_ref().map_or(f32::NAN, |c| c.green),
+        words: "green-channel demosaicing trace",
+    },
+    Simple {
+        name: "local_noise_spread",
+        value: |p| p.local_noise.as_ref().map_or(f32::NAN, |l| l.spread),
+        words: "spread of the local noise map",
+    },
+    Simple {
+        name: "local_noise_outliers",
+        value: |p| {
+            p.local_noise
+                .as_ref()
+                .map_or(f32::NAN, |l| l.outlier_fraction)
+        },
+        words: "share of local noise outlier blocks",
+    },
 ];
 
 /// The evidence of every pixel signal.
@@ -101,46 +206,12 @@ impl PixelForensics {
     }
 
     fn simple_features(&self) -> Vec<(&'static str, f32)> {
-        SIMPLE_NAMES
-            .iter()
-            .copied()
-            .zip(self.simple_values())
-            .collect()
+        SIMPLE.iter().map(|f| (f.name, (f.value)(self))).collect()
     }
 
-    /// The simple features' values, in [`SIMPLE_NAMES`] order.
-    fn simple_values(&self) -> [f32; SIMPLE_NAMES.len()] {
-        let s = &self.spectrum;
-        let r = &self.residual;
-        let profile = &s.radial_profile;
-        let band = |a: usize, b: usize| crate::stats::mean(&profile[a..b]);
-        let nan = f32::NAN;
-        [
-            s.tail_decay,
-            s.tail_fit_rms,
-            band(22, 32) - band(10, 22),
-            s.peak_period_2.max(1e-3).ln(),
-            s.peak_period_4.max(1e-3).ln(),
-            s.peak_period_8.max(1e-3).ln(),
-            self.block_grid.as_ref().map_or(nan, |g| g.strength.ln()),
-            (r.sigma + 0.01).ln(),
-            r.kurtosis,
-            r.nlf_slope.unwrap_or(nan),
-            r.nlf_fit.unwrap_or(nan),
-            r.corr_rg.unwrap_or(nan),
-            r.corr_gb.unwrap_or(nan),
-            r.corr_rb.unwrap_or(nan),
-            r.autocorr_1,
-            r.autocorr_2,
-            self.npr.ratio,
-            self.npr.autocorr,
-            self.cfa.as_ref().map_or(nan, |c| c.score),
-            self.cfa.as_ref().map_or(nan, |c| c.green),
-            self.local_noise.as_ref().map_or(nan, |l| l.spread),
-            self.local_noise
-                .as_ref()
-                .map_or(nan, |l| l.outlier_fraction),
-        ]
+    /// The simple features' values, in [`SIMPLE`] order.
+    fn simple_values(&self) -> Vec<f32> {
+        SIMPLE.iter().map(|f| (f.value)(self)).collect()
     }
 
     /// One plain sentence per signal; `jpeg` says whether the file is a JPEG.
@@ -177,8 +248,9 @@ pub fn rich_names() -> &'static [&'static str] {
 /// [`PixelForensics::tile_rows`], in order.
 pub fn feature_names() -> &'static [&'static str] {
     static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-        SIMPLE_NAMES
-            .into_iter()
+        SIMPLE
+            .iter()
+            .map(|f| f.name)
             .chain(rich_names().iter().copied())
             .collect()
     });
@@ -209,29 +281,10 @@ pub fn describe_feature(name: &str) -> String {
     if let Some(base) = name.strip_suffix(" missing") {
         return format!("no {}", describe_feature(base));
     }
+    if let Some(f) = SIMPLE.iter().find(|f| f.name == name) {
+        return f.words.to_string();
+    }
     let words = match name {
-        "spectrum_tail_decay" => "high-frequency decay of the spectrum",
-        "spectrum_tail_fit_rms" => "irregularity of the spectrum's high-frequency tail",
-        "spectrum_high_over_mid" => "high- over mid-frequency energy",
-        "spectrum_peak_2" => "periodic peak at period 2",
-        "spectrum_peak_4" => "periodic peak at period 4",
-        "spectrum_peak_8" => "periodic peak at period 8",
-        "block_grid" => "8x8 block grid strength",
-        "residual_sigma" => "noise residual level",
-        "residual_kurtosis" => "heavy tails of the noise residual",
-        "nlf_slope" => "noise growth with brightness",
-        "nlf_fit" => "fit of the noise level function",
-        "corr_rg" => "red-green noise correlation",
-        "corr_gb" => "green-blue noise correlation",
-        "corr_rb" => "red-blue noise correlation",
-        "residual_autocorr_1" => "noise correlation between neighbouring pixels",
-        "residual_autocorr_2" => "noise correlation at 2 pixels",
-        "npr_ratio" => "neighbouring-pixel (upsampling) ratio",
-        "npr_autocorr" => "neighbouring-pixel cross-cell correlation",
-        "cfa_score" => "demosaicing trace",
-        "cfa_green" => "green-channel demosaicing trace",
-        "local_noise_spread" => "spread of the local noise map",
-        "local_noise_outliers" => "share of local noise outlier blocks",
         "spam_straight" => "fine-texture co-occurrences, straight neighbours (SPAM)",
         "spam_diagonal" => "fine-texture co-occurrences, diagonal neighbours (SPAM)",
         "colour_spam_rg" => "fine-texture co-occurrences of red minus green (colour SPAM)",
