@@ -206,7 +206,11 @@ impl PixelForensics {
     }
 
     fn simple_features(&self) -> Vec<(&'static str, f32)> {
-        SIMPLE.iter().map(|f| (f.name, (f.value)(self))).collect()
+        SIMPLE
+            .iter()
+            .map(|f| f.name)
+            .zip(self.simple_values())
+            .collect()
     }
 
     /// The simple features' values, in [`SIMPLE`] order.
