@@ -9,6 +9,7 @@ pub use crate::limits::Limits;
 
 /// Everything that changes how files are analysed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Resource limits.
     pub limits: Limits,

@@ -130,18 +130,28 @@ pub fn modified_ns(meta: &std::fs::Metadata) -> Option<i64> {
     Some(ns)
 }
 
+/// Refuses a path that cannot be read as a regular file (missing,
+/// unreadable, a folder, a FIFO, a socket or a device), before opening
+/// it: opening a FIFO blocks until a writer comes.
+pub fn check_file(path: &Path) -> Result<()> {
+    let kind = std::fs::metadata(path)
+        .map_err(Error::io(path))?
+        .file_type();
+    if kind.is_file() {
+        Ok(())
+    } else {
+        Err(Error::NotAFile {
+            path: path.to_path_buf(),
+            kind: kind_name(kind),
+        })
+    }
+}
+
 /// Reads a file once, refusing files over `max_bytes`, hashing as it reads.
 /// The file is opened read-only.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<Input> {
     let io_err = Error::io(path);
-    // Checked before opening: opening a FIFO blocks until a writer comes.
-    let kind = std::fs::metadata(path).map_err(io_err)?.file_type();
-    if !kind.is_file() {
-        return Err(Error::NotAFile {
-            path: path.to_path_buf(),
-            kind: kind_name(kind),
-        });
-    }
+    check_file(path)?;
     let file = std::fs::File::open(path).map_err(io_err)?;
     let meta = file.metadata().map_err(io_err)?;
     let size = meta.len();

@@ -55,6 +55,9 @@ pub mod signals;
 pub mod stats;
 pub mod transform;
 
+/// The library's version, as reports record it (`provenant <VERSION>`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use analyze::Analyzer;
 pub use config::Config;
 pub use decide::{Decision, Rule, Verdict};

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Resource limits applied to every file. Hostile files must be refused
 /// quickly, not allowed to allocate without bound.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Limits {
     /// Largest file read, in bytes. Default 512 MiB.
     pub max_file_bytes: u64,

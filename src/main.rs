@@ -152,22 +152,16 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<Exit> {
     for (i, path) in args.files.iter().enumerate() {
         // A path that is not a readable regular file gets an error, not a
         // verdict about nothing.
-        let refused = match std::fs::metadata(path) {
-            Err(e) => Some(provenant::Error::io(path)(e).to_string()),
-            Ok(m) if !m.is_file() => Some(format!(
-                "{} is {}, not an image file{}",
-                path.display(),
-                provenant::input::kind_name(m.file_type()),
-                if m.is_dir() {
-                    ": use `provenant scan` for a folder"
-                } else {
-                    ""
-                }
-            )),
-            Ok(_) => None,
-        };
-        if let Some(why) = refused {
-            eprintln!("provenant: {}", provenant::sanitize::sanitize(&why));
+        if let Err(e) = provenant::input::check_file(path) {
+            let hint = if path.is_dir() {
+                ": use `provenant scan` for a folder"
+            } else {
+                ""
+            };
+            eprintln!(
+                "provenant: {}{hint}",
+                provenant::sanitize::sanitize(&e.to_string())
+            );
             failed += 1;
             continue;
         }
@@ -415,34 +409,36 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
 }
 
 fn report(args: ReportArgs) -> anyhow::Result<Exit> {
-    use provenant::report::{html, summary, vics};
-    use provenant::scan::journal;
-    let merged = journal::merge(&args.journals)?;
-    if merged.partial_tail {
-        eprintln!("provenant: a half-written last record was ignored");
-    }
-    let parts: Vec<_> = merged.headers.iter().map(journal::Header::info).collect();
-    let bytes = match args.format {
-        ReportFormat::Csv => summary::csv(&merged.files, &parts)?,
-        ReportFormat::Html => html::render(&merged.files, &parts, &Default::default()).into_bytes(),
-        ReportFormat::Vics => {
-            // Paths are relative to where the file goes (stdout: here).
-            let base = args
-                .output
-                .as_deref()
-                .and_then(Path::parent)
-                .unwrap_or(Path::new(""));
-            vics::render(&merged.files, base)?
-        }
-        ReportFormat::Jsonl => {
-            let mut out = Vec::new();
-            journal::write(&mut out, &merged)?;
-            out
+    use provenant::scan::render::{self, Outputs, Sink};
+    use provenant::scan::{journal, triage::Index};
+    let sink = args.output.clone().map_or(Sink::Stdout, Sink::File);
+    let partial = match args.format {
+        ReportFormat::Jsonl => render::write_to(&sink, |out| journal::merge(&args.journals, out))?,
+        format => {
+            // The spill files of the triage order go beside the output.
+            let spill = match &args.output {
+                Some(path) => path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .to_path_buf(),
+                None => std::env::temp_dir(),
+            };
+            let index = Index::build(&args.journals, &spill)?;
+            let partial = index.partial_tail;
+            let mut outputs = Outputs::default();
+            let slot = match format {
+                ReportFormat::Csv => &mut outputs.csv,
+                ReportFormat::Html => &mut outputs.html,
+                ReportFormat::Vics | ReportFormat::Jsonl => &mut outputs.vics,
+            };
+            *slot = Some(sink);
+            render::render(index, &outputs)?;
+            partial
         }
     };
-    match &args.output {
-        Some(path) => provenant::scan::write_atomic(path, &bytes)?,
-        None => io::stdout().lock().write_all(&bytes)?,
+    if partial {
+        eprintln!("provenant: a half-written last record was ignored");
     }
     Ok(Exit::Success)
 }

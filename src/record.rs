@@ -3,6 +3,7 @@
 //! analysis fills and every printer reads ([`crate::report`]).
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::decide::{Decision, Evidence};
 use crate::decide::{Flag, Verdict};
@@ -164,6 +165,11 @@ impl FileReport {
         }
     }
 
+    /// The file's identity for de-duplication and `--resume`.
+    pub fn key(&self) -> FileKey {
+        file_key(&self.path, self.size, self.modified_ns)
+    }
+
     /// The evidence the report holds, as the decision reads it.
     pub fn evidence(&self) -> Evidence<'_> {
         Evidence {
@@ -189,6 +195,69 @@ impl FileReport {
             message: one_line,
         });
     }
+}
+
+/// What the triage order, the totals and de-duplication need of a file
+/// record (the rest of the line is skipped, not parsed).
+#[derive(Debug, Deserialize)]
+pub struct Brief {
+    /// The path as recorded.
+    pub path: String,
+    /// Size in bytes.
+    pub size: Option<u64>,
+    /// Modification time in nanoseconds.
+    pub modified_ns: Option<i64>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Triage priority.
+    pub priority: u8,
+    /// P(synthetic), as serialised.
+    pub synthetic_probability: Option<f64>,
+    /// Facts for filtering.
+    pub flags: Vec<Flag>,
+    /// The stages of the errors met.
+    pub errors: Vec<BriefError>,
+}
+
+/// The stage of an error, as [`Brief`] reads it.
+#[derive(Debug, Deserialize)]
+pub struct BriefError {
+    /// The stage.
+    pub stage: Stage,
+}
+
+impl Brief {
+    /// The file's identity for de-duplication and `--resume`.
+    pub fn key(&self) -> FileKey {
+        file_key(&self.path, self.size, self.modified_ns)
+    }
+}
+
+/// A file's identity (path, size, modification time) as 128 bits of its
+/// SHA-256: what `--resume` and merging keep per file, whatever the path's
+/// length.
+pub type FileKey = [u8; 16];
+
+/// The [`FileKey`] of a path, size and modification time.
+pub fn file_key(path: &str, size: Option<u64>, modified_ns: Option<i64>) -> FileKey {
+    let mut h = Sha256::new();
+    h.update((path.len() as u64).to_le_bytes());
+    h.update(path.as_bytes());
+    h.update(size.map_or([0xff; 9], |s| tagged(s.to_le_bytes())));
+    h.update(modified_ns.map_or([0xff; 9], |t| tagged(t.to_le_bytes())));
+    let mut key = [0; 16];
+    for (k, d) in key.iter_mut().zip(h.finalize()) {
+        *k = d;
+    }
+    key
+}
+
+fn tagged(bytes: [u8; 8]) -> [u8; 9] {
+    let mut out = [0; 9];
+    for (o, b) in out.iter_mut().skip(1).zip(bytes) {
+        *o = b;
+    }
+    out
 }
 
 /// `value` rounded to `decimals` for serialising.

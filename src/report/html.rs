@@ -1,16 +1,16 @@
-//! `report.html`: one self-contained page (no network, no external script,
-//! style or font): who made it and when (for the chain of custody), a
-//! legend, totals by verdict, a histogram of probabilities and a sortable,
-//! filterable table in triage order. It never shows the pictures.
+//! `report.html`: self-contained pages (no network, no external script,
+//! style or font). The first says who made the scan and when (for the
+//! chain of custody), the totals by verdict, flag and error, a legend, a
+//! histogram of probabilities and the list of pages, above the most urgent
+//! files; the triage list goes on in pages of [`PAGE_ROWS`] files in a
+//! folder beside it, each page sortable and filterable, each linked to the
+//! summary and its neighbours. It never shows the pictures.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::summary::{errors, flags, triage_order};
-use super::{FileReport, ScanInfo, Verdict};
-
-/// Histogram bins over [0, 1].
-const BINS: usize = 10;
+use super::summary::{errors, flags};
+use super::{FileReport, ScanInfo, Totals, Verdict, BINS};
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -138,42 +138,140 @@ fn short_hash(hex: &str) -> String {
     )
 }
 
-/// Renders the page; `parts` say who made the scan and when, `thumbnails`
-/// maps paths to `data:` URIs (empty: no thumbnail column).
-pub fn render(
-    files: &[FileReport],
-    parts: &[ScanInfo],
-    thumbnails: &HashMap<String, String>,
-) -> String {
-    let mut by_verdict: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in files {
-        *by_verdict.entry(f.verdict.as_str()).or_default() += 1;
+/// How the triage list is cut into pages: the first on the summary page,
+/// the others in a folder beside it, so that no file grows with the
+/// collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// Rows per page.
+    pub rows: usize,
+    /// The summary page's file name, e.g. `report.html`.
+    pub summary: String,
+    /// The folder of the other pages, beside the summary page, e.g.
+    /// `report-pages`.
+    pub folder: String,
+}
+
+/// Rows per page of the triage list: about 1 MB of HTML (5-6 MB with
+/// thumbnails).
+pub const PAGE_ROWS: usize = 2_000;
+
+impl Paging {
+    /// Pages of `PAGE_ROWS` for a summary page named `summary`, the others
+    /// in `<stem>-pages/`.
+    pub fn for_summary(summary: &str) -> Self {
+        let stem = summary.strip_suffix(".html").unwrap_or(summary);
+        Paging {
+            rows: PAGE_ROWS,
+            summary: summary.to_string(),
+            folder: format!("{stem}-pages"),
+        }
     }
+
+    /// Pages for `files` rows (one, empty, for none).
+    pub fn pages(&self, files: usize) -> usize {
+        files.div_ceil(self.rows.max(1)).max(1)
+    }
+
+    /// The file name of page `number` (from 1) in [`Paging::folder`]; page 1
+    /// is the summary page.
+    pub fn file_name(number: usize) -> String {
+        format!("page-{number:04}.html")
+    }
+
+    /// The link from page `from` to page `to`.
+    fn href(&self, from: usize, to: usize) -> String {
+        match (from, to) {
+            (1, 1) => self.summary.clone(),
+            (1, _) => format!("{}/{}", self.folder, Self::file_name(to)),
+            (_, 1) => format!("../{}", self.summary),
+            _ => Self::file_name(to),
+        }
+    }
+}
+
+/// One row of the triage list; `rank` counts from 0 over the whole list,
+/// `thumbnails` says whether the table has a thumbnail column.
+pub fn row(rank: usize, r: &FileReport, thumbnail: Option<&str>, thumbnails: bool) -> String {
+    let p = r
+        .synthetic_probability
+        .map_or(String::new(), |p| format!("{p:.3}"));
+    let hashes = r.hashes.as_ref().map_or(String::new(), |x| {
+        format!("{}<br>{}", short_hash(&x.sha256), short_hash(&x.md5))
+    });
+    let thumb = match thumbnail {
+        Some(uri) => format!("<td><img alt=\"\" src=\"{}\"></td>", escape(uri)),
+        None if thumbnails => "<td></td>".to_string(),
+        None => String::new(),
+    };
+    // Sorting by priority restores the triage order, files with no P last.
+    format!(
+        "<tr data-verdict=\"{v}\" data-p=\"{}\">{thumb}<td class=\"num\" data-sort=\"{rank}\">{}</td><td class=\"verdict\">{v}</td><td class=\"num\" data-sort=\"{}\">{p}</td>\
+<td>{}</td><td>{}</td><td>{}</td><td><code>{hashes}</code></td><td class=\"err\">{}</td></tr>\n",
+        r.synthetic_probability.map_or("NaN".to_string(), |p| p.to_string()),
+        r.priority,
+        r.synthetic_probability.map_or(2.0, |p| p),
+        escape(&r.path),
+        escape(r.explanations.first().map_or("", String::as_str)),
+        escape(&flags(r)),
+        escape(&errors(r)),
+        v = r.verdict.as_str(),
+    )
+}
+
+/// Page `number` (from 1) of the report, around its `rows` ([`row`]):
+/// page 1 is the summary (custody, totals, flags and errors, legend,
+/// histogram, the list of pages) with the most urgent files; the others
+/// carry the custody table and links. `thumbnails`: whether the rows have a
+/// thumbnail column.
+pub fn page(
+    number: usize,
+    rows: &str,
+    parts: &[ScanInfo],
+    totals: &Totals,
+    paging: &Paging,
+    thumbnails: bool,
+) -> String {
+    let pages = paging.pages(totals.files);
+    let first = (number - 1) * paging.rows;
+    let shown = totals.files.saturating_sub(first).min(paging.rows);
+    let title = if pages == 1 {
+        "provenant report".to_string()
+    } else {
+        format!("provenant report, page {number} of {pages}")
+    };
     let mut h = String::new();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\
-<title>provenant report</title><style>{STYLE}</style></head><body>\n\
-<h1>provenant report</h1>\n{}<p class=\"totals\"><span><b>{}</b> files</span>",
+<title>{title}</title><style>{STYLE}</style></head><body>\n<h1>{title}</h1>\n{}",
         custody(parts),
-        files.len()
     );
-    for v in VERDICTS {
-        let n = by_verdict.get(v.as_str()).copied().unwrap_or(0);
-        let _ = write!(h, "<span>{}: <b>{n}</b></span>", v.as_str());
+    if number == 1 {
+        summary(&mut h, totals, paging);
+    } else {
+        let _ = writeln!(
+            h,
+            "<nav><a href=\"{}\">summary, legend and all pages</a> · <a href=\"{}\">previous page</a>{}</nav>",
+            paging.href(number, 1),
+            paging.href(number, number - 1),
+            if number < pages {
+                format!(" · <a href=\"{}\">next page</a>", paging.href(number, number + 1))
+            } else {
+                String::new()
+            },
+        );
     }
-    let with_errors = files.iter().filter(|f| !f.errors.is_empty()).count();
-    let _ = writeln!(
-        h,
-        "<span class=\"err\">with errors: <b>{with_errors}</b></span></p>"
-    );
-    h.push_str("<details open><summary>How to read this report</summary><dl class=\"legend\">");
-    for (term, meaning) in LEGEND {
-        let _ = write!(h, "<dt>{term}</dt><dd>{meaning}</dd>");
+    if pages > 1 {
+        let _ = writeln!(
+            h,
+            "<p>Files {} to {} of {} in triage order; sorting and filtering apply to this page.</p>",
+            first + 1,
+            first + shown,
+            totals.files
+        );
     }
-    h.push_str("</dl></details>\n");
-    h.push_str(&histogram(files));
     h.push_str("<p><label>Filter <input id=\"filter\" type=\"search\" placeholder=\"path, evidence, hash…\"></label> \
 <label>Verdict <select id=\"verdict\"><option value=\"\">all</option>");
     for v in VERDICTS {
@@ -185,43 +283,15 @@ pub fn render(
     }
     let _ = writeln!(
         h,
-        "</select></label> <span id=\"shown\">{}</span> shown. Order: <span id=\"order\">triage (priority, then P(synthetic) from the most camera-like)</span>; click a column header to sort.</p>",
-        files.len()
+        "</select></label> <span id=\"shown\">{shown}</span> shown. Order: <span id=\"order\">triage (priority, then P(synthetic) from the most camera-like)</span>; click a column header to sort.</p>",
     );
-    let thumbs = !thumbnails.is_empty();
     h.push_str("<table id=\"files\"><thead><tr>");
-    if thumbs {
+    if thumbnails {
         h.push_str("<th>thumbnail (blurred)</th>");
     }
     h.push_str("<th>priority</th><th>verdict</th><th>P(synthetic)</th><th>path</th>\
 <th>deciding evidence</th><th>flags</th><th>SHA-256 / MD5</th><th>errors</th></tr></thead><tbody>\n");
-    for (rank, r) in triage_order(files).into_iter().enumerate() {
-        let p = r
-            .synthetic_probability
-            .map_or(String::new(), |p| format!("{p:.3}"));
-        let hashes = r.hashes.as_ref().map_or(String::new(), |x| {
-            format!("{}<br>{}", short_hash(&x.sha256), short_hash(&x.md5))
-        });
-        let thumb = match thumbnails.get(&r.path) {
-            Some(uri) => format!("<td><img alt=\"\" src=\"{}\"></td>", escape(uri)),
-            None if thumbs => "<td></td>".to_string(),
-            None => String::new(),
-        };
-        // Sorting by priority restores the triage order, files with no P last.
-        let _ = writeln!(
-            h,
-            "<tr data-verdict=\"{v}\" data-p=\"{}\">{thumb}<td class=\"num\" data-sort=\"{rank}\">{}</td><td class=\"verdict\">{v}</td><td class=\"num\" data-sort=\"{}\">{p}</td>\
-<td>{}</td><td>{}</td><td>{}</td><td><code>{hashes}</code></td><td class=\"err\">{}</td></tr>",
-            r.synthetic_probability.map_or("NaN".to_string(), |p| p.to_string()),
-            r.priority,
-            r.synthetic_probability.map_or(2.0, |p| p),
-            escape(&r.path),
-            escape(r.explanations.first().map_or("", String::as_str)),
-            escape(&flags(r)),
-            escape(&errors(r)),
-            v = r.verdict.as_str(),
-        );
-    }
+    h.push_str(rows);
     let _ = write!(
         h,
         "</tbody></table>\n<script>{SCRIPT}</script>\n</body></html>\n"
@@ -229,13 +299,86 @@ pub fn render(
     h
 }
 
+/// The summary of page 1: totals, flags and errors, legend, histogram and,
+/// for more than one page, the list of pages.
+fn summary(h: &mut String, totals: &Totals, paging: &Paging) {
+    let _ = write!(
+        h,
+        "<p class=\"totals\"><span><b>{}</b> files</span>",
+        totals.files
+    );
+    for v in VERDICTS {
+        let n = totals.verdicts.get(v.as_str()).copied().unwrap_or(0);
+        let _ = write!(h, "<span>{}: <b>{n}</b></span>", v.as_str());
+    }
+    let _ = writeln!(
+        h,
+        "<span class=\"err\">with errors: <b>{}</b></span></p>",
+        totals.with_errors
+    );
+    for (what, counts) in [
+        ("flags", &totals.flags),
+        ("errors by stage", &totals.errors),
+    ] {
+        if counts.is_empty() {
+            continue;
+        }
+        let _ = write!(h, "<p class=\"totals\">{what}: ");
+        for (name, n) in counts {
+            let _ = write!(h, "<span>{}: <b>{n}</b></span>", escape(name));
+        }
+        h.push_str("</p>\n");
+    }
+    h.push_str("<details open><summary>How to read this report</summary><dl class=\"legend\">");
+    for (term, meaning) in LEGEND {
+        let _ = write!(h, "<dt>{term}</dt><dd>{meaning}</dd>");
+    }
+    h.push_str("</dl></details>\n");
+    h.push_str(&histogram(&totals.histogram));
+    let pages = paging.pages(totals.files);
+    if pages > 1 {
+        let _ = write!(
+            h,
+            "<details open><summary>{pages} pages of {} files, in triage order</summary><ol class=\"pages\">",
+            paging.rows
+        );
+        for k in 1..=pages {
+            let first = (k - 1) * paging.rows;
+            let last = (k * paging.rows).min(totals.files);
+            let span = priority_span(&totals.priorities, first, last - 1);
+            let _ = write!(
+                h,
+                "<li><a href=\"{}\">files {} to {}</a> ({span}){}</li>",
+                paging.href(1, k),
+                first + 1,
+                last,
+                if k == 1 { ", below" } else { "" }
+            );
+        }
+        h.push_str("</ol></details>\n");
+    }
+}
+
+/// The priorities of the files ranked `first` to `last` (from 0), from the
+/// files per priority.
+fn priority_span(priorities: &BTreeMap<u8, usize>, first: usize, last: usize) -> String {
+    let at = |rank: usize| {
+        let mut end = 0;
+        priorities.iter().find_map(|(&p, &n)| {
+            end += n;
+            (rank < end).then_some(p)
+        })
+    };
+    match (at(first), at(last)) {
+        (Some(a), Some(b)) if a == b => format!("priority {a}"),
+        (Some(a), Some(b)) => format!("priorities {a} to {b}"),
+        _ => String::new(),
+    }
+}
+
 /// An inline SVG bar chart of P(synthetic) in ten bins, with its axes;
 /// bars coloured from camera-like (blue) to synthetic-like (red).
-fn histogram(files: &[FileReport]) -> String {
-    let mut counts = [0usize; BINS];
-    for p in files.iter().filter_map(|f| f.synthetic_probability) {
-        counts[((p * BINS as f64) as usize).min(BINS - 1)] += 1;
-    }
+fn histogram(counts: &[usize; BINS]) -> String {
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
     let (left, w, h, bar) = (40.0, 420.0, 120.0, 40.0);
     let mut svg = format!(
@@ -293,7 +436,12 @@ mod tests {
         let mut r = FileReport::empty("<img src=x onerror=alert(1)>.jpg".into());
         r.explanations = vec!["\"quoted\" & <b>".into()];
         r.synthetic_probability = Some(0.95);
-        let page = render(&[r], &[], &HashMap::new());
+        let totals = Totals {
+            files: 1,
+            ..Totals::default()
+        };
+        let paging = Paging::for_summary("report.html");
+        let page = page(1, &row(0, &r, None, false), &[], &totals, &paging, false);
         assert!(!page.contains("<img"), "{page}");
         assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.jpg"));
         assert!(page.contains("&quot;quoted&quot; &amp; &lt;b&gt;"));
@@ -302,5 +450,44 @@ mod tests {
             let allowed = usize::from(external == "http://"); // the SVG namespace
             assert_eq!(hits, allowed, "{external}");
         }
+    }
+
+    #[test]
+    fn pages_link_to_each_other_and_say_which_files_they_hold() {
+        let paging = Paging {
+            rows: 2,
+            ..Paging::for_summary("report.html")
+        };
+        let totals = Totals {
+            files: 5,
+            priorities: BTreeMap::from([(1, 3), (3, 2)]),
+            ..Totals::default()
+        };
+        assert_eq!(paging.pages(5), 3);
+        assert_eq!(paging.pages(0), 1);
+        let first = page(1, "", &[], &totals, &paging, false);
+        for (link, span) in [
+            ("report.html\">files 1 to 2", "priority 1"),
+            (
+                "report-pages/page-0002.html\">files 3 to 4",
+                "priorities 1 to 3",
+            ),
+            ("report-pages/page-0003.html\">files 5 to 5", "priority 3"),
+        ] {
+            assert!(
+                first.contains(&format!("{link}</a> ({span})")),
+                "{link}: {first}"
+            );
+        }
+        let middle = page(2, "", &[], &totals, &paging, false);
+        for link in ["../report.html", "page-0001.html\"", "page-0003.html"] {
+            let present = middle.contains(link);
+            assert_eq!(present, link != "page-0001.html\"", "{link}");
+        }
+        assert!(middle.contains("Files 3 to 4 of 5"));
+        assert!(middle.contains("<span id=\"shown\">2</span>"));
+        let last = page(3, "", &[], &totals, &paging, false);
+        assert!(!last.contains("next page"));
+        assert!(last.contains("<span id=\"shown\">1</span>"));
     }
 }

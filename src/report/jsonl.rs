@@ -15,12 +15,12 @@ struct Tagged<'a, T: Serialize> {
 }
 
 /// Writes one `{"type":"file", ...}` line.
-pub fn write<W: Write>(w: &mut W, r: &FileReport) -> io::Result<()> {
+pub fn write<W: Write + ?Sized>(w: &mut W, r: &FileReport) -> io::Result<()> {
     write_record(w, "file", r)
 }
 
 /// Writes any serializable record as one tagged line.
-pub fn write_record<W: Write, T: Serialize>(
+pub fn write_record<W: Write + ?Sized, T: Serialize>(
     w: &mut W,
     kind: &'static str,
     record: &T,

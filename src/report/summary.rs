@@ -1,6 +1,9 @@
 //! `summary.csv`: one row per file, most urgent first (priority, then
-//! P(synthetic) from the most camera-like, then path), with the scan's
-//! provenance (tool, model, start time) on every row.
+//! P(synthetic) from the most camera-like, then path: the order of
+//! [`crate::scan::triage`]), with the scan's provenance (tool, model, start
+//! time) on every row.
+
+use std::io::Write;
 
 use super::FileReport;
 use super::ScanInfo;
@@ -28,21 +31,6 @@ pub const COLUMNS: [&str; 19] = [
     "model",
     "scan_started",
 ];
-
-/// The files sorted for triage: priority; within a priority, P(synthetic)
-/// from the most camera-like (files with no P last: no number is not "most
-/// real"); then path.
-pub fn triage_order(files: &[FileReport]) -> Vec<&FileReport> {
-    let mut sorted: Vec<&FileReport> = files.iter().collect();
-    sorted.sort_by(|a, b| {
-        let p = |r: &FileReport| r.synthetic_probability.unwrap_or(f64::INFINITY);
-        a.priority
-            .cmp(&b.priority)
-            .then(p(a).total_cmp(&p(b)))
-            .then(a.path.cmp(&b.path))
-    });
-    sorted
-}
 
 /// The scan's provenance, from the first part: tool, model and start time
 /// (empty for files analysed outside a scan).
@@ -83,39 +71,61 @@ pub fn hashlist_matches(r: &FileReport) -> String {
         .join("; ")
 }
 
-/// Renders the CSV; `parts` say who made the scan and when.
-pub fn csv(files: &[FileReport], parts: &[ScanInfo]) -> Result<Vec<u8>> {
-    let [tool, model, started] = provenance(parts);
-    let err = |e: csv::Error| Error::Config(format!("writing CSV: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS).map_err(err)?;
-    let opt = |v: Option<String>| v.unwrap_or_default();
-    for r in triage_order(files) {
+/// Writes `summary.csv` a row at a time, the rows given in triage order.
+#[derive(Debug)]
+pub struct CsvWriter<W: Write> {
+    w: csv::Writer<W>,
+    provenance: [String; 3],
+}
+
+fn csv_error(e: impl std::fmt::Display) -> Error {
+    Error::Config(format!("writing CSV: {e}"))
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Writes the column names; `parts` say who made the scan and when.
+    pub fn new(out: W, parts: &[ScanInfo]) -> Result<Self> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(COLUMNS).map_err(csv_error)?;
+        Ok(CsvWriter {
+            w,
+            provenance: provenance(parts),
+        })
+    }
+
+    /// Writes one file's row.
+    pub fn row(&mut self, r: &FileReport) -> Result<()> {
+        let opt = |v: Option<String>| v.unwrap_or_default();
         let hash =
             |f: fn(&crate::input::Hashes) -> &String| opt(r.hashes.as_ref().map(|h| f(h).clone()));
-        w.write_record([
-            r.priority.to_string(),
-            r.verdict.as_str().to_string(),
-            opt(r.synthetic_probability.map(|p| format!("{p:.4}"))),
-            r.path.clone(),
-            flags(r),
-            r.explanations.first().cloned().unwrap_or_default(),
-            opt(r.size.map(|s| s.to_string())),
-            opt(r.format.map(|f| super::kebab_name(&f))),
-            opt(r.width.map(|v| v.to_string())),
-            opt(r.height.map(|v| v.to_string())),
-            hash(|h| &h.sha256),
-            hash(|h| &h.md5),
-            hash(|h| &h.sha1),
-            opt(r.pdq.as_ref().map(|p| p.hash.clone())),
-            hashlist_matches(r),
-            errors(r),
-            tool.clone(),
-            model.clone(),
-            started.clone(),
-        ])
-        .map_err(err)?;
+        let [tool, model, started] = &self.provenance;
+        self.w
+            .write_record([
+                r.priority.to_string(),
+                r.verdict.as_str().to_string(),
+                opt(r.synthetic_probability.map(|p| format!("{p:.4}"))),
+                r.path.clone(),
+                flags(r),
+                r.explanations.first().cloned().unwrap_or_default(),
+                opt(r.size.map(|s| s.to_string())),
+                opt(r.format.map(|f| super::kebab_name(&f))),
+                opt(r.width.map(|v| v.to_string())),
+                opt(r.height.map(|v| v.to_string())),
+                hash(|h| &h.sha256),
+                hash(|h| &h.md5),
+                hash(|h| &h.sha1),
+                opt(r.pdq.as_ref().map(|p| p.hash.clone())),
+                hashlist_matches(r),
+                errors(r),
+                tool.clone(),
+                model.clone(),
+                started.clone(),
+            ])
+            .map_err(csv_error)
     }
-    w.into_inner()
-        .map_err(|e| Error::Config(format!("writing CSV: {e}")))
+
+    /// Flushes the rows and gives the output back.
+    pub fn finish(self) -> Result<W> {
+        self.w.into_inner().map_err(csv_error)
+    }
 }

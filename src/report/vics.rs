@@ -6,11 +6,11 @@
 //! open reader expects) and `Comments`. Paths are relative to the folder
 //! the `vics.json` is written in.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use super::summary::triage_order;
 use super::FileReport;
 use crate::error::{Error, Result};
 
@@ -123,16 +123,46 @@ fn media(r: &FileReport, id: usize, base: &Path) -> Value {
     Value::Object(record)
 }
 
-/// Renders the VICS JSON, records in triage order; `base` is the folder the
-/// file will be written in (paths are relative to it).
-pub fn render(files: &[FileReport], base: &Path) -> Result<Vec<u8>> {
-    let value: Vec<Value> = triage_order(files)
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| media(r, i + 1, base))
-        .collect();
-    serde_json::to_vec_pretty(&json!({"@odata.context": CONTEXT, "value": value}))
-        .map_err(|e| Error::Config(format!("writing VICS: {e}")))
+/// Writes the VICS JSON a record at a time, the records given in triage
+/// order; `base` is the folder the file will be written in (paths are
+/// relative to it).
+#[derive(Debug)]
+pub struct VicsWriter<W: Write> {
+    out: W,
+    base: PathBuf,
+    written: usize,
+}
+
+fn vics_error(e: impl std::fmt::Display) -> Error {
+    Error::Config(format!("writing VICS: {e}"))
+}
+
+impl<W: Write> VicsWriter<W> {
+    /// Opens the Media list.
+    pub fn new(mut out: W, base: &Path) -> Result<Self> {
+        let context = serde_json::to_string(CONTEXT).map_err(vics_error)?;
+        write!(out, "{{\n  \"@odata.context\": {context},\n  \"value\": [").map_err(vics_error)?;
+        Ok(VicsWriter {
+            out,
+            base: base.to_path_buf(),
+            written: 0,
+        })
+    }
+
+    /// Writes one file's Media record (its `MediaID` is its rank).
+    pub fn record(&mut self, r: &FileReport) -> Result<()> {
+        self.written += 1;
+        let sep = if self.written == 1 { "\n" } else { ",\n" };
+        self.out.write_all(sep.as_bytes()).map_err(vics_error)?;
+        serde_json::to_writer(&mut self.out, &media(r, self.written, &self.base))
+            .map_err(vics_error)
+    }
+
+    /// Closes the list and gives the output back.
+    pub fn finish(mut self) -> Result<W> {
+        self.out.write_all(b"\n  ]\n}\n").map_err(vics_error)?;
+        Ok(self.out)
+    }
 }
 
 #[cfg(test)]

@@ -1,19 +1,22 @@
 //! The scan journal, `report.jsonl`: a header record, one `file` record per
 //! file written and flushed as it completes, a footer with totals. Reading
-//! it back tolerates the half-written last line a killed scan leaves.
+//! it back tolerates the half-written last line a killed scan leaves, and
+//! streams: a line at a time, so a journal of any length is read in
+//! constant memory.
 
 // Byte parsers read untrusted input: no unchecked indexing.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::report::{jsonl, FileReport};
+use crate::record::{Brief, FileKey};
+use crate::report::{jsonl, FileReport, Totals};
 
 /// The settings of a scan, recorded in its header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,7 +95,8 @@ pub struct Footer {
     pub verdicts: BTreeMap<String, usize>,
 }
 
-/// A journal read back.
+/// A journal read back whole (small journals and tests; scans and
+/// reports stream it with [`for_each_record`]).
 #[derive(Debug, Default)]
 pub struct Journal {
     /// Header records, one per part.
@@ -101,130 +105,198 @@ pub struct Journal {
     pub files: Vec<FileReport>,
     /// The footer, if the last part completed.
     pub footer: Option<Footer>,
+    /// Where the complete records end.
+    pub tail: Tail,
+}
+
+/// Where a journal's complete records end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tail {
     /// Length in bytes of the complete records (where to append).
     pub complete_len: u64,
     /// True if a half-written last line was found (and ignored).
     pub partial_tail: bool,
 }
 
+/// Which record a journal line holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A [`Header`].
+    Header,
+    /// A [`FileReport`].
+    File,
+    /// A [`Footer`].
+    Footer,
+}
+
 #[derive(Deserialize)]
 struct Tag {
     #[serde(rename = "type")]
-    kind: String,
+    kind: Kind,
 }
 
-/// Reads a journal. A last line without its newline is a half-written
-/// record (the writer was killed): ignored and reported in `partial_tail`.
-/// A complete line that is not a record is an error.
-pub fn read(path: &Path) -> Result<Journal> {
-    let file = File::open(path).map_err(Error::io(path))?;
-    read_from(BufReader::new(file), path)
+/// One complete line of a journal.
+#[derive(Debug)]
+pub struct Line<'a> {
+    /// The record it holds.
+    pub kind: Kind,
+    /// Where it starts in its journal, in bytes.
+    pub offset: u64,
+    /// Its bytes, newline included.
+    pub bytes: &'a [u8],
+    number: usize,
+    path: &'a Path,
 }
 
-/// [`read`] on any reader; `path` names it in errors.
-pub fn read_from(mut reader: impl BufRead, path: &Path) -> Result<Journal> {
-    let io_err = Error::io(path);
-    let mut journal = Journal::default();
-    let mut line = Vec::new();
+impl Line<'_> {
+    /// The record, or an error naming the journal and the line.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(self.bytes).map_err(|e| bad_line(self.path, self.number, &e))
+    }
+}
+
+fn bad_line(path: &Path, number: usize, e: &dyn std::fmt::Display) -> Error {
+    Error::Config(format!(
+        "{} line {number}: not a provenant record ({e})",
+        path.display()
+    ))
+}
+
+/// Calls `f` on each complete line of a journal, in order. A last line
+/// without its newline is a half-written record (the writer was killed):
+/// left out and reported in the [`Tail`]. A complete line that is not a
+/// record is an error.
+pub fn for_each_record(
+    mut reader: impl BufRead,
+    path: &Path,
+    mut f: impl FnMut(&Line<'_>) -> Result<()>,
+) -> Result<Tail> {
+    let mut tail = Tail::default();
+    let mut bytes = Vec::new();
     for number in 1.. {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line).map_err(io_err)?;
+        bytes.clear();
+        let n = reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(Error::io(path))?;
         if n == 0 {
             break;
         }
-        if line.last() != Some(&b'\n') {
-            journal.partial_tail = true;
+        if bytes.last() != Some(&b'\n') {
+            tail.partial_tail = true;
             break;
         }
-        add_record(&line, &mut journal).map_err(|e| {
-            Error::Config(format!(
-                "{} line {number}: not a provenant record ({e})",
-                path.display()
-            ))
+        let tag: Tag = serde_json::from_slice(&bytes).map_err(|e| bad_line(path, number, &e))?;
+        f(&Line {
+            kind: tag.kind,
+            offset: tail.complete_len,
+            bytes: &bytes,
+            number,
+            path,
         })?;
-        journal.complete_len += n as u64;
+        tail.complete_len += n as u64;
     }
+    Ok(tail)
+}
+
+/// Opens a journal for [`for_each_record`].
+pub fn open(path: &Path) -> Result<BufReader<File>> {
+    Ok(BufReader::new(File::open(path).map_err(Error::io(path))?))
+}
+
+/// Reads a whole journal into memory.
+pub fn read(path: &Path) -> Result<Journal> {
+    read_from(open(path)?, path)
+}
+
+/// [`read`] on any reader; `path` names it in errors.
+pub fn read_from(reader: impl BufRead, path: &Path) -> Result<Journal> {
+    let mut journal = Journal::default();
+    journal.tail = for_each_record(reader, path, |line| {
+        match line.kind {
+            Kind::Header => journal.headers.push(line.parse()?),
+            Kind::File => journal.files.push(line.parse()?),
+            Kind::Footer => journal.footer = Some(line.parse()?),
+        }
+        Ok(())
+    })?;
     Ok(journal)
 }
 
-fn add_record(line: &[u8], journal: &mut Journal) -> serde_json::Result<()> {
-    let tag: Tag = serde_json::from_slice(line)?;
-    match tag.kind.as_str() {
-        "header" => journal.headers.push(serde_json::from_slice(line)?),
-        "file" => journal.files.push(serde_json::from_slice(line)?),
-        "footer" => journal.footer = Some(serde_json::from_slice(line)?),
-        other => {
-            return Err(serde::de::Error::custom(format!(
-                "unknown record type `{other}`"
-            )))
+/// The files a journal records, by key, and where its complete records
+/// end: what `--resume` needs, in 16 bytes per file.
+pub fn seen(path: &Path) -> Result<(HashSet<FileKey>, Tail)> {
+    let mut keys = HashSet::new();
+    let tail = for_each_record(open(path)?, path, |line| {
+        if line.kind == Kind::File {
+            keys.insert(line.parse::<Brief>()?.key());
         }
-    }
-    Ok(())
+        Ok(())
+    })?;
+    Ok((keys, tail))
 }
 
-/// Reads several journals (e.g. shards scanned on several machines) into
-/// one: all headers, each file once (the first record of a path, size and
-/// modification time wins), in input order, and a footer over the merged
-/// files whose walk counts (files passed over by kind) are the sums of the
-/// shards' footers (a shard without a footer adds none).
-pub fn merge(paths: &[std::path::PathBuf]) -> Result<Journal> {
-    let mut merged = Journal::default();
-    let mut seen = std::collections::HashSet::new();
+impl Footer {
+    /// Adds the counts of the walk (files passed over, by kind) of `other`.
+    pub fn add_walk(&mut self, other: &Footer) {
+        self.not_images += other.not_images;
+        self.empty += other.empty;
+        self.special_files += other.special_files;
+        self.symlinks_skipped += other.symlinks_skipped;
+    }
+
+    /// This footer's walk counts with `totals`' file counts.
+    pub fn with_totals(&self, totals: &Totals) -> Footer {
+        Footer {
+            files: totals.files,
+            with_errors: totals.with_errors,
+            verdicts: totals
+                .verdicts
+                .iter()
+                .map(|(v, n)| (v.to_string(), *n))
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
+/// Merges several journals (e.g. shards scanned on several machines) into
+/// one, streaming, in two passes: all headers first, then each file once
+/// (the first record of a path, size and modification time wins) in input
+/// order, then a footer over the merged files whose walk counts are the
+/// sums of the shards' footers (a shard without a footer adds none).
+/// Returns true if a shard ended in a half-written record (left out).
+pub fn merge(paths: &[PathBuf], out: &mut dyn Write) -> Result<bool> {
     let mut walk = Footer::default();
+    let mut partial = false;
     for path in paths {
-        let j = read(path)?;
-        merged.headers.extend(j.headers);
-        merged.partial_tail |= j.partial_tail;
-        for f in j.files {
-            if seen.insert((f.path.clone(), f.size, f.modified_ns)) {
-                merged.files.push(f);
+        let tail = for_each_record(open(path)?, path, |line| {
+            match line.kind {
+                Kind::Header => out.write_all(line.bytes).map_err(Error::io(path))?,
+                Kind::Footer => walk.add_walk(&line.parse()?),
+                Kind::File => {}
             }
-        }
-        if let Some(f) = j.footer {
-            walk.not_images += f.not_images;
-            walk.empty += f.empty;
-            walk.special_files += f.special_files;
-            walk.symlinks_skipped += f.symlinks_skipped;
-        }
+            Ok(())
+        })?;
+        partial |= tail.partial_tail;
     }
-    merged.footer = Some(Footer {
-        not_images: walk.not_images,
-        empty: walk.empty,
-        special_files: walk.special_files,
-        symlinks_skipped: walk.symlinks_skipped,
-        ..totals(&merged.files)
-    });
-    Ok(merged)
-}
-
-/// Writes a journal: its headers, file records and footer (if any).
-pub fn write(out: &mut impl std::io::Write, journal: &Journal) -> std::io::Result<()> {
-    for h in &journal.headers {
-        jsonl::write_record(out, "header", h)?;
+    let mut seen = HashSet::new();
+    let mut totals = Totals::default();
+    for path in paths {
+        for_each_record(open(path)?, path, |line| {
+            if line.kind == Kind::File {
+                let brief: Brief = line.parse()?;
+                if seen.insert(brief.key()) {
+                    totals.add(&brief);
+                    out.write_all(line.bytes).map_err(Error::io(path))?;
+                }
+            }
+            Ok(())
+        })?;
     }
-    for f in &journal.files {
-        jsonl::write(out, f)?;
-    }
-    match &journal.footer {
-        Some(footer) => jsonl::write_record(out, "footer", footer),
-        None => Ok(()),
-    }
-}
-
-/// Totals of file records.
-pub fn totals(files: &[FileReport]) -> Footer {
-    let mut footer = Footer {
-        files: files.len(),
-        with_errors: files.iter().filter(|f| !f.errors.is_empty()).count(),
-        ..Footer::default()
-    };
-    for f in files {
-        *footer
-            .verdicts
-            .entry(f.verdict.as_str().to_string())
-            .or_default() += 1;
-    }
-    footer
+    let footer = walk.with_totals(&totals);
+    jsonl::write_record(out, "footer", &footer).map_err(Error::io(Path::new("output")))?;
+    Ok(partial)
 }
 
 #[cfg(test)]
@@ -244,8 +316,8 @@ mod tests {
         let j = read(&path).unwrap();
         assert_eq!(j.files.len(), 1);
         assert_eq!(j.files[0].path, "a.jpg");
-        assert!(j.partial_tail);
-        assert_eq!(j.complete_len, complete);
+        assert!(j.tail.partial_tail);
+        assert_eq!(j.tail.complete_len, complete);
 
         std::fs::write(&path, b"{\"type\":\"file\"}\n").unwrap();
         let err = read(&path).unwrap_err().to_string();
@@ -256,21 +328,17 @@ mod tests {
     fn merged_shards_keep_their_walk_counts_and_each_file_once() {
         let dir = tempfile::tempdir().unwrap();
         let shard = |name: &str, files: &[&str], not_images: usize| {
-            let journal = Journal {
-                files: files
-                    .iter()
-                    .map(|f| FileReport::empty(f.to_string()))
-                    .collect(),
-                footer: Some(Footer {
-                    not_images,
-                    symlinks_skipped: 1,
-                    ..Footer::default()
-                }),
-                ..Journal::default()
-            };
-            let path = dir.path().join(name);
             let mut bytes = Vec::new();
-            write(&mut bytes, &journal).unwrap();
+            for f in files {
+                jsonl::write(&mut bytes, &FileReport::empty(f.to_string())).unwrap();
+            }
+            let footer = Footer {
+                not_images,
+                symlinks_skipped: 1,
+                ..Footer::default()
+            };
+            jsonl::write_record(&mut bytes, "footer", &footer).unwrap();
+            let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
             path
         };
@@ -278,7 +346,9 @@ mod tests {
             shard("a.jsonl", &["x", "y"], 2),
             shard("b.jsonl", &["y", "z"], 3),
         ];
-        let merged = merge(&paths).unwrap();
+        let mut out = Vec::new();
+        assert!(!merge(&paths, &mut out).unwrap());
+        let merged = read_from(out.as_slice(), Path::new("merged")).unwrap();
         let names: Vec<&str> = merged.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(names, ["x", "y", "z"]);
         let footer = merged.footer.unwrap();
@@ -287,5 +357,13 @@ mod tests {
             (3, 5, 2)
         );
         assert_eq!(footer.verdicts["inconclusive"], 3);
+
+        let (keys, tail) = seen(&paths[1]).unwrap();
+        assert_eq!(keys.len(), 2);
+        assert!(keys.contains(&FileReport::empty("z".into()).key()));
+        assert_eq!(
+            tail.complete_len,
+            std::fs::metadata(&paths[1]).unwrap().len()
+        );
     }
 }

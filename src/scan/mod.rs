@@ -9,7 +9,9 @@
 //! workers wait when the writer is more than [`WINDOW`] files behind.
 
 pub mod journal;
+pub mod render;
 pub mod thumbnails;
+pub mod triage;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashSet};
@@ -22,8 +24,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::analyze::Analyzer;
 use crate::error::{Error, Result};
+use crate::record::{file_key, FileKey};
 use crate::report::{self, jsonl, FileReport};
 use journal::{Footer, Header, Settings};
+use triage::Index;
 
 /// Most reports waiting for the writer, per worker.
 pub const WINDOW: usize = 64;
@@ -80,13 +84,12 @@ pub struct ScanSummary {
     pub written: Vec<PathBuf>,
 }
 
-/// The identity of a file for `--resume`: path, size, modification time.
-type Key = (String, Option<u64>, Option<i64>);
-
-fn key_of(path: &Path) -> Key {
+/// The identity of a file for `--resume`: its path, size and modification
+/// time, as its record would have them.
+fn key_of(path: &Path) -> FileKey {
     let meta = std::fs::metadata(path).ok();
-    (
-        path.display().to_string(),
+    file_key(
+        &path.display().to_string(),
         meta.as_ref().map(std::fs::Metadata::len),
         meta.as_ref().and_then(crate::input::modified_ns),
     )
@@ -103,8 +106,8 @@ pub fn run(
     walk::check_roots(&opts.roots)?;
     check_output(&opts.out)?;
 
-    // What an earlier, interrupted part already recorded.
-    let mut done: HashSet<Key> = HashSet::new();
+    // What an earlier, interrupted part already recorded (16 bytes a file).
+    let mut done: HashSet<FileKey> = HashSet::new();
     if opts.overwrite && !opts.resume && journal_path.exists() {
         std::fs::remove_file(&journal_path).map_err(Error::io(&journal_path))?;
     }
@@ -112,19 +115,14 @@ pub fn run(
         if !opts.resume {
             return Err(Error::OutputExists { path: journal_path });
         }
-        let earlier = journal::read(&journal_path)?;
+        let (earlier, tail) = journal::seen(&journal_path)?;
         // Drop a half-written last line before appending.
         OpenOptions::new()
             .write(true)
             .open(&journal_path)
-            .and_then(|f| f.set_len(earlier.complete_len))
+            .and_then(|f| f.set_len(tail.complete_len))
             .map_err(Error::io(&journal_path))?;
-        done.extend(
-            earlier
-                .files
-                .into_iter()
-                .map(|f| (f.path, f.size, f.modified_ns)),
-        );
+        done = earlier;
     }
 
     let mut walked = walk::walk(&opts.roots, opts.follow_symlinks);
@@ -156,28 +154,28 @@ pub fn run(
         progress,
     )?;
 
-    let all = journal::read(&journal_path)?;
+    let index = Index::build(std::slice::from_ref(&journal_path), &opts.out)?;
     let footer = Footer {
         resumed_skipped: found - todo.len(),
         not_images: walked.count(walk::Skip::NotAnImage),
         empty: walked.count(walk::Skip::Empty),
         special_files: walked.count(walk::Skip::SpecialFile),
         symlinks_skipped: walked.count(walk::Skip::Link),
-        ..journal::totals(&all.files)
+        ..index.footer()
     };
     jsonl::write_record(&mut out, "footer", &footer).map_err(Error::io(&journal_path))?;
     out.flush().map_err(Error::io(&journal_path))?;
 
-    let thumbs = if opts.thumbnails {
-        thumbnails::all(&all.files, &analyzer.config().limits)
-    } else {
-        Default::default()
+    let sink = |name: &str| Some(render::Sink::File(opts.out.join(name)));
+    let outputs = render::Outputs {
+        csv: sink("summary.csv"),
+        html: sink("report.html"),
+        vics: if opts.vics { sink("vics.json") } else { None },
+        thumbnails: opts.thumbnails.then(|| analyzer.config().limits.clone()),
+        page_rows: 0,
     };
     let mut written = vec![journal_path.clone()];
-    let parts: Vec<report::ScanInfo> = all.headers.iter().map(Header::info).collect();
-    written.extend(render_reports(
-        &all.files, &parts, &opts.out, opts.vics, &thumbs,
-    )?);
+    written.extend(render::render(index, &outputs)?);
     written.push(write_skipped(&opts.out, &walked.skipped)?);
     Ok(ScanSummary {
         footer,
@@ -294,35 +292,6 @@ fn analyse_in_order(
         }
         Ok(())
     })
-}
-
-/// Renders `summary.csv`, `report.html` (with `thumbnails` by path, if
-/// any) and (if asked) `vics.json` from file records into `dir`, each
-/// written under a temporary name and renamed when complete; `parts` say who
-/// made the scan and when.
-pub fn render_reports(
-    files: &[FileReport],
-    parts: &[report::ScanInfo],
-    dir: &Path,
-    vics: bool,
-    thumbnails: &std::collections::HashMap<String, String>,
-) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
-        let path = dir.join(name);
-        write_atomic(&path, &bytes)?;
-        written.push(path);
-        Ok(())
-    };
-    put("summary.csv", report::summary::csv(files, parts)?)?;
-    put(
-        "report.html",
-        report::html::render(files, parts, thumbnails).into_bytes(),
-    )?;
-    if vics {
-        put("vics.json", report::vics::render(files, dir)?)?;
-    }
-    Ok(written)
 }
 
 /// Writes `skipped.csv`: every entry the walk passed over, with why.

@@ -1,7 +1,6 @@
 //! Small, strongly blurred thumbnails for `--thumbnails`: enough to tell a
 //! landscape from a portrait, not to see a person. Only made when asked.
 
-use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -35,10 +34,10 @@ pub fn thumbnail(path: &Path, limits: &Limits) -> Option<String> {
     ))
 }
 
-/// Thumbnails of the files of a report, by path, made in parallel.
-pub fn all(files: &[FileReport], limits: &Limits) -> HashMap<String, String> {
+/// Thumbnails of a batch of reports' files, in order, made in parallel.
+pub fn batch(files: &[FileReport], limits: &Limits) -> Vec<Option<String>> {
     files
         .par_iter()
-        .filter_map(|f| Some((f.path.clone(), thumbnail(Path::new(&f.path), limits)?)))
+        .map(|f| thumbnail(Path::new(&f.path), limits))
         .collect()
 }

@@ -331,7 +331,7 @@ fn special_files_are_refused_at_once_and_listed_by_scan() {
     );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("is a FIFO, not an image file"), "{err}");
+    assert!(err.contains("is not a regular file (a FIFO)"), "{err}");
     assert!(out.stdout.is_empty(), "a verdict about nothing was printed");
 
     let report = dir.path().join("out");
@@ -415,7 +415,7 @@ fn analyze_refuses_folders_and_missing_paths() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("is a folder") && err.contains("provenant scan"),
+        err.contains("(a folder)") && err.contains("provenant scan"),
         "{err}"
     );
     assert!(err.contains("cannot read /nonexistent/x.jpg"), "{err}");

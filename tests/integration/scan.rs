@@ -143,6 +143,73 @@ fn scans_are_ordered_whatever_the_jobs_and_leave_inputs_untouched() {
     let again = scan(&out, &["--quiet"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
+
+    let csv_paths: Vec<String> = rows.iter().map(|r| r[3].to_string()).collect();
+    paginated_html_follows_the_csv(
+        &out.join("report.jsonl"),
+        &csv_paths,
+        &tmp.path().join("paged"),
+    );
+}
+
+/// The HTML of a journal, rendered in pages of 50 rows and with the sort
+/// keys spilled in runs of 40: every file once, in the CSV's triage order,
+/// across pages whose links all resolve.
+fn paginated_html_follows_the_csv(journal: &Path, csv_paths: &[String], dir: &Path) {
+    use provenant::scan::render::{render, Outputs, Sink};
+    use provenant::scan::triage::Index;
+    std::fs::create_dir_all(dir).unwrap();
+    let index = Index::with_run(&[journal.to_path_buf()], dir, 40).unwrap();
+    let summary = dir.join("report.html");
+    let outputs = Outputs {
+        html: Some(Sink::File(summary.clone())),
+        page_rows: 50,
+        ..Outputs::default()
+    };
+    let written = render(index, &outputs).unwrap();
+    let pages = dev_images().div_ceil(50);
+    assert_eq!(written, [summary.clone(), dir.join("report-pages")]);
+    let mut html_paths = Vec::new();
+    for k in 1..=pages {
+        let page = if k == 1 {
+            summary.clone()
+        } else {
+            dir.join(format!("report-pages/page-{k:04}.html"))
+        };
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains("Content-Security-Policy"));
+        for href in html.split("href=\"").skip(1) {
+            let target = &href[..href.find('"').unwrap()];
+            assert!(
+                page.parent().unwrap().join(target).is_file(),
+                "{target} from page {k}"
+            );
+        }
+        for row in html.split("<tr data-verdict=").skip(1) {
+            // The path is the fourth cell.
+            let cell = row.split("<td>").nth(1).unwrap();
+            let escaped = &cell[..cell.find("</td>").unwrap()];
+            let unescaped = [
+                ("&lt;", "<"),
+                ("&gt;", ">"),
+                ("&quot;", "\""),
+                ("&#39;", "'"),
+                ("&amp;", "&"),
+            ]
+            .iter()
+            .fold(escaped.to_string(), |s, (from, to)| s.replace(from, to));
+            html_paths.push(unescaped);
+        }
+    }
+    assert!(!dir
+        .join(format!("report-pages/page-{:04}.html", pages + 1))
+        .exists());
+    assert_eq!(html_paths, csv_paths, "pages not in triage order");
+    assert_eq!(
+        std::fs::read_dir(dir).unwrap().count(),
+        2,
+        "the spill files are removed"
+    );
 }
 
 #[test]
