@@ -165,11 +165,6 @@ impl FileReport {
         }
     }
 
-    /// The file's identity for de-duplication and `--resume`.
-    pub fn key(&self) -> FileKey {
-        file_key(&self.path, self.size, self.modified_ns)
-    }
-
     /// The evidence the report holds, as the decision reads it.
     pub fn evidence(&self) -> Evidence<'_> {
         Evidence {
@@ -243,21 +238,23 @@ pub fn file_key(path: &str, size: Option<u64>, modified_ns: Option<i64>) -> File
     let mut h = Sha256::new();
     h.update((path.len() as u64).to_le_bytes());
     h.update(path.as_bytes());
-    h.update(size.map_or([0xff; 9], |s| tagged(s.to_le_bytes())));
-    h.update(modified_ns.map_or([0xff; 9], |t| tagged(t.to_le_bytes())));
+    for field in [
+        size.map(u64::to_le_bytes),
+        modified_ns.map(i64::to_le_bytes),
+    ] {
+        match field {
+            Some(bytes) => {
+                h.update([1]);
+                h.update(bytes);
+            }
+            None => h.update([0]),
+        }
+    }
     let mut key = [0; 16];
     for (k, d) in key.iter_mut().zip(h.finalize()) {
         *k = d;
     }
     key
-}
-
-fn tagged(bytes: [u8; 8]) -> [u8; 9] {
-    let mut out = [0; 9];
-    for (o, b) in out.iter_mut().skip(1).zip(bytes) {
-        *o = b;
-    }
-    out
 }
 
 /// `value` rounded to `decimals` for serialising.

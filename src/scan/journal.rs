@@ -360,7 +360,7 @@ mod tests {
 
         let (keys, tail) = seen(&paths[1]).unwrap();
         assert_eq!(keys.len(), 2);
-        assert!(keys.contains(&FileReport::empty("z".into()).key()));
+        assert!(keys.contains(&crate::record::file_key("z", None, None)));
         assert_eq!(
             tail.complete_len,
             std::fs::metadata(&paths[1]).unwrap().len()

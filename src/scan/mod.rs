@@ -297,31 +297,16 @@ fn analyse_in_order(
 /// Writes `skipped.csv`: every entry the walk passed over, with why.
 fn write_skipped(dir: &Path, skipped: &[(PathBuf, walk::Skip)]) -> Result<PathBuf> {
     let path = dir.join("skipped.csv");
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    let rows = std::iter::once(["path".to_string(), "reason".to_string()]).chain(
-        skipped.iter().map(|(p, r)| {
-            [
-                crate::sanitize::sanitize(&p.display().to_string()),
-                r.as_str().to_string(),
-            ]
-        }),
-    );
-    for row in rows {
-        csv.write_record(row)
-            .map_err(|e| Error::io(&path)(std::io::Error::other(e)))?;
-    }
-    let bytes = csv
-        .into_inner()
-        .map_err(|e| Error::io(&path)(std::io::Error::other(e.to_string())))?;
-    write_atomic(&path, &bytes)?;
+    let csv_error = |e: csv::Error| Error::io(&path)(std::io::Error::other(e));
+    render::write_to(&render::Sink::File(path.clone()), |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(["path", "reason"]).map_err(csv_error)?;
+        for (p, reason) in skipped {
+            let shown = crate::sanitize::sanitize(&p.display().to_string());
+            csv.write_record([shown.as_str(), reason.as_str()])
+                .map_err(csv_error)?;
+        }
+        csv.flush().map_err(Error::io(&path))
+    })?;
     Ok(path)
-}
-
-/// Writes `path.tmp`, then renames it to `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(Error::io(path))
 }

@@ -2,8 +2,8 @@
 //! most camera-like, files with no P last, then path) in bounded memory.
 //!
 //! A first pass over the journals reads each file record in brief
-//! ([`Brief`]): it counts the [`Totals`], drops repeated files (by their
-//! 16-byte key) and keeps a small sort key per file (priority, P, path and
+//! ([`Brief`]): it counts the [`Totals`], drops files repeated across
+//! merged journals (by their 16-byte key) and keeps a small sort key per file (priority, P, path and
 //! where the record is). Keys are sorted in runs of [`RUN`]; a full run is
 //! written to a spill file in the output folder, and the runs are merged
 //! (a k-way merge) as the records are read back, one at a time, from where
@@ -227,8 +227,9 @@ pub struct Index {
 impl Index {
     /// Reads `journals` in brief; spill files (if any) go to a temporary
     /// folder in `spill_dir`, removed when the records have been read.
-    /// Each file is counted and ordered once: the first record of a path,
-    /// size and modification time wins.
+    /// Merging several journals, each file is counted and ordered once (the
+    /// first record of a path, size and modification time wins), which
+    /// keeps 16 bytes a file; a single journal is taken as it is.
     pub fn build(journals: &[PathBuf], spill_dir: &Path) -> Result<Index> {
         Self::with_run(journals, spill_dir, RUN)
     }
@@ -243,6 +244,9 @@ impl Index {
             journals: journals.to_vec(),
             sorter: Sorter::new(spill_dir, run),
         };
+        // One scan's journal never records a file twice (`--resume` skips
+        // recorded files): only a merge keeps keys to drop repeats.
+        let merging = journals.len() > 1;
         let mut seen = HashSet::new();
         for (number, path) in journals.iter().enumerate() {
             let journal = u32::try_from(number)
@@ -253,7 +257,7 @@ impl Index {
                     Kind::Footer => index.walk.add_walk(&line.parse()?),
                     Kind::File => {
                         let brief: Brief = line.parse()?;
-                        if seen.insert(brief.key()) {
+                        if !merging || seen.insert(brief.key()) {
                             index.totals.add(&brief);
                             index.sorter.push(Key {
                                 priority: brief.priority,
