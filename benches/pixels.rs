@@ -56,7 +56,10 @@ fn stages(c: &mut Criterion) {
         group.bench_function("windows", |b| b.iter(|| windows::select(&img)));
         let residuals: Vec<Vec<f32>> = luma.iter().map(|l| residual::residual(l, size)).collect();
         group.bench_function("spectrum", |b| {
-            b.iter(|| spectrum::analyze(&luma, &residuals, size))
+            b.iter(|| {
+                let power = spectrum::mean_log_power(&luma, size);
+                spectrum::analyze(&power, &luma, &residuals, size)
+            })
         });
         group.bench_function("block grid", |b| b.iter(|| block_grid::analyze(&tiles)));
         group.bench_function("residual", |b| {

@@ -37,6 +37,15 @@ pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicIm
     })
 }
 
+/// Detects the format of bytes in memory and decodes their pixels: what
+/// the laundering transforms, the training features and the thumbnails
+/// start from (the [`crate::pipeline`] runs the two stages apart, to
+/// report the format of a file it cannot decode).
+pub fn detect_and_decode(bytes: &[u8], limits: &Limits) -> Result<(DynamicImage, Format), String> {
+    let format = Format::detect(bytes).ok_or("not a supported image format")?;
+    Ok((decode(bytes, format, limits)?, format))
+}
+
 /// A short name of the decoded colour type, e.g. "rgb8".
 pub fn color_name(img: &DynamicImage) -> String {
     format!("{:?}", img.color()).to_lowercase()

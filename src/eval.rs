@@ -19,7 +19,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyze::Analyzer;
+use crate::pipeline::Analyzer;
 use crate::config::Config;
 use crate::dataset::{Entry, Grouping};
 use crate::decide::Verdict;
@@ -284,7 +284,7 @@ fn evaluate_one(analyzer: &Analyzer, path: &Path, name: &str, transform: &Transf
     let limits = &analyzer.config().limits;
     let report = match input::read_file(path, limits.max_file_bytes) {
         Err(e) => return failed(format!("read: {e}")),
-        Ok(inp) if transform.steps.is_empty() => analyzer.analyze_input(name, inp).0,
+        Ok(inp) if transform.steps.is_empty() => analyzer.run(name, inp).report,
         Ok(inp) => match transform.apply_to_bytes(&inp.bytes, limits) {
             Ok(bytes) => analyzer.analyze_bytes(name, &bytes),
             Err(e) => return failed(format!("transform: {e}")),

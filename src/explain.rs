@@ -9,15 +9,17 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use image::{DynamicImage, GrayImage, Luma, Rgb, RgbImage};
+use image::{GrayImage, Luma, Rgb, RgbImage};
 
 use crate::error::{Error, Result};
-use crate::report::FileReport;
-use crate::signals::local_noise::{self, NoiseMap, Region, BLOCK};
+use crate::pipeline::{Analysis, Analyzer};
+use crate::record::FileReport;
+use crate::signals::local_noise::{NoiseMap, Region, BLOCK};
 use crate::signals::residual;
 use crate::signals::spectrum::{self, RADIAL_BINS};
 use crate::signals::windows;
-use crate::{input, Analyzer};
+use crate::signals::Outcome;
+use crate::input;
 
 /// Pixels per block in the noise map picture.
 const CELL: u32 = 8;
@@ -32,69 +34,66 @@ pub struct Revealing {
 }
 
 /// Analyses one file and writes its pictures into `dir` (see
-/// [`write_pictures`]): the report and the paths written. The file is read
-/// once; an error if its pixels cannot be analysed.
+/// [`write_pictures`]): the report and the paths written. The file is read,
+/// decoded and analysed once; an error if its pixels cannot be analysed.
 pub fn explain_file(
     analyzer: &Analyzer,
     path: &Path,
     dir: &Path,
     revealing: Revealing,
 ) -> Result<(FileReport, Vec<PathBuf>)> {
-    let limits = &analyzer.config().limits;
-    let input = input::read_file(path, limits.max_file_bytes)?;
-    // Read and hashed once above, decoded once here.
-    let (report, image) = analyzer.analyze_input(&path.display().to_string(), input);
-    let Some(img) = image else {
-        let why = match &report.pixels {
-            crate::signals::Outcome::NotApplicable { reason } => reason.clone(),
-            crate::signals::Outcome::Analysed(_) => "not decoded".into(),
-        };
-        return Err(Error::Pixels(why));
-    };
-    let written = write_pictures(&img, dir, revealing)?;
-    Ok((report, written))
+    let input = input::read_file(path, analyzer.config().limits.max_file_bytes)?;
+    let analysis = analyzer.run(&path.display().to_string(), input);
+    let written = write_pictures(&analysis, dir, revealing)?;
+    Ok((analysis.report, written))
 }
 
 /// Writes `spectrum.png`, `radial-profile.svg`, `noise-map.png` and, as
 /// asked in `revealing`, `noise-heatmap.png` and `residual.png` into `dir`
-/// (created if missing). Returns the paths written.
+/// (created if missing), from what the analysis computed (nothing is
+/// computed again but the whole-image residual, when asked). Returns the
+/// paths written; an error if the pixels were not analysed.
 pub fn write_pictures(
-    img: &DynamicImage,
+    analysis: &Analysis,
     dir: &Path,
     revealing: Revealing,
 ) -> Result<Vec<PathBuf>> {
-    let tiles = windows::select(img).ok_or_else(|| {
-        Error::Pixels(format!(
-            "too small to analyse (under {0}x{0} pixels)",
-            windows::MIN_SIDE
-        ))
-    })?;
+    let report = &analysis.report;
+    let (Some(img), Some(workings), Outcome::Analysed(forensics)) =
+        (&analysis.image, &analysis.workings, &report.forensics)
+    else {
+        let why = match (&report.forensics, &report.pixels) {
+            (Outcome::NotApplicable { reason }, Outcome::Analysed(_))
+            | (_, Outcome::NotApplicable { reason }) => reason.clone(),
+            (Outcome::Analysed(_), Outcome::Analysed(_)) => "not analysed".into(),
+        };
+        return Err(Error::Pixels(why));
+    };
     std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-    let size = tiles[0].size;
-    let luma: Vec<&[f32]> = tiles.iter().map(|t| t.luma.as_slice()).collect();
-    let log_power = spectrum::mean_log_power(&luma, size);
+    let size = workings.tile;
     let mut written = Vec::new();
 
     let path = dir.join("spectrum.png");
-    save(&spectrum_picture(&log_power, size), &path)?;
+    save(&spectrum_picture(&workings.log_power, size), &path)?;
     written.push(path);
 
-    let profile = spectrum::radial_profile(&log_power, size);
-    let (decay, _) = spectrum::tail_fit(&profile);
+    let profile = spectrum::radial_profile(&workings.log_power, size);
     let path = dir.join("radial-profile.svg");
-    std::fs::write(&path, radial_svg(&profile, decay)).map_err(Error::io(&path))?;
+    let svg = radial_svg(&profile, forensics.spectrum.tail_decay);
+    std::fs::write(&path, svg).map_err(Error::io(&path))?;
     written.push(path);
 
-    if let Some(map) = local_noise::map(img) {
-        let regions = local_noise::analyze(&map)
-            .map(|e| e.regions)
-            .unwrap_or_default();
+    if let Some(map) = &workings.noise_map {
+        let regions = forensics
+            .local_noise
+            .as_ref()
+            .map_or(&[][..], |l| l.regions.as_slice());
         let path = dir.join("noise-map.png");
-        save(&outlier_picture(&map, &regions), &path)?;
+        save(&outlier_picture(map, regions), &path)?;
         written.push(path);
         if revealing.noise_heatmap {
             let path = dir.join("noise-heatmap.png");
-            save(&noise_heatmap(&map, &regions), &path)?;
+            save(&noise_heatmap(map, regions), &path)?;
             written.push(path);
         }
     }
@@ -298,6 +297,7 @@ fn heat(t: f32) -> Rgb<u8> {
 mod tests {
     use super::*;
     use crate::signals::test_images::noise;
+    use image::DynamicImage;
 
     #[test]
     fn pictures_show_statistics_and_the_residual_only_on_request() {
@@ -306,8 +306,10 @@ mod tests {
         let img = DynamicImage::ImageLuma8(GrayImage::from_fn(n as u32, n as u32, |x, y| {
             Luma([plane[(y * n as u32 + x) as usize] as u8])
         }));
+        let analyzer = Analyzer::new(crate::Config::default()).unwrap();
+        let analysis = analyzer.run_bytes("noise.png", &png(&img));
         let dir = tempfile::tempdir().unwrap();
-        let written = write_pictures(&img, dir.path(), Revealing::default()).unwrap();
+        let written = write_pictures(&analysis, dir.path(), Revealing::default()).unwrap();
         let names: Vec<_> = written
             .iter()
             .map(|p| p.file_name().unwrap().to_owned())
@@ -332,16 +334,23 @@ mod tests {
             noise_heatmap: true,
             residual: true,
         };
-        let written = write_pictures(&img, dir.path(), all).unwrap();
+        let written = write_pictures(&analysis, dir.path(), all).unwrap();
         assert!(written[3].ends_with("noise-heatmap.png"));
         assert!(written.last().unwrap().ends_with("residual.png"));
         let res = image::open(written.last().unwrap()).unwrap();
         assert_eq!((res.width(), res.height()), (n as u32, n as u32));
 
         let tiny = DynamicImage::ImageLuma8(GrayImage::new(10, 10));
+        let analysis = analyzer.run_bytes("tiny.png", &png(&tiny));
         assert!(matches!(
-            write_pictures(&tiny, dir.path(), Revealing::default()),
-            Err(Error::Pixels(_))
+            write_pictures(&analysis, dir.path(), Revealing::default()),
+            Err(Error::Pixels(why)) if why.contains("too small")
         ));
+    }
+
+    fn png(img: &DynamicImage) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
     }
 }

@@ -33,7 +33,6 @@
 // panic in library code (tests may use them) — denied by the `[lints]` of
 // Cargo.toml and clippy.toml.
 
-pub mod analyze;
 pub mod config;
 pub mod container;
 pub mod dataset;
@@ -47,6 +46,7 @@ pub mod input;
 pub mod limits;
 pub mod model;
 pub mod pdq;
+pub mod pipeline;
 pub mod record;
 pub mod report;
 pub mod sanitize;
@@ -58,7 +58,7 @@ pub mod transform;
 /// The library's version, as reports record it (`provenant <VERSION>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use analyze::Analyzer;
+pub use pipeline::{Analysis, Analyzer};
 pub use config::Config;
 pub use decide::{Decision, Rule, Verdict};
 pub use error::{Error, Result};

@@ -433,7 +433,7 @@ fn report(args: ReportArgs) -> anyhow::Result<Exit> {
                 ReportFormat::Vics | ReportFormat::Jsonl => &mut outputs.vics,
             };
             *slot = Some(sink);
-            render::render(index, &outputs)?;
+            render::render(index, outputs)?;
             partial
         }
     };

@@ -135,6 +135,11 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// The file's identity for de-duplication, `--resume` and thumbnails.
+    pub fn key(&self) -> FileKey {
+        file_key(&self.path, self.size, self.modified_ns)
+    }
+
     /// A report with no evidence yet (all signals not applicable).
     pub fn empty(path: String) -> Self {
         const NOT_REACHED: &str = "not reached";

@@ -16,14 +16,10 @@ pub fn pixel_features(
     transform: &Transform,
     limits: &Limits,
 ) -> Result<Vec<Vec<f32>>, String> {
-    let decode_bytes = |b: &[u8]| {
-        let format = Format::detect(b).ok_or("not a supported image format")?;
-        decode::decode(b, format, limits).map(|img| (img, format))
-    };
     let (img, format) = if transform.steps.is_empty() {
-        decode_bytes(bytes)?
+        decode::detect_and_decode(bytes, limits)?
     } else {
-        decode_bytes(&transform.apply_to_bytes(bytes, limits)?)?
+        decode::detect_and_decode(&transform.apply_to_bytes(bytes, limits)?, limits)?
     };
     match pixels::analyze(&img, format == Format::Jpeg) {
         crate::signals::Outcome::Analysed(p) => Ok(p.tile_rows()),

@@ -22,11 +22,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::analyze::Analyzer;
+use crate::pipeline::Analyzer;
 use crate::error::{Error, Result};
 use crate::record::{file_key, FileKey};
 use crate::report::{self, jsonl, FileReport};
 use journal::{Footer, Header, Settings};
+use thumbnails::Thumbnails;
 use triage::Index;
 
 /// Most reports waiting for the writer, per worker.
@@ -108,8 +109,13 @@ pub fn run(
 
     // What an earlier, interrupted part already recorded (16 bytes a file).
     let mut done: HashSet<FileKey> = HashSet::new();
-    if opts.overwrite && !opts.resume && journal_path.exists() {
-        std::fs::remove_file(&journal_path).map_err(Error::io(&journal_path))?;
+    let store_path = opts.out.join(thumbnails::STORE);
+    if opts.overwrite && !opts.resume {
+        for path in [&journal_path, &store_path] {
+            if path.exists() {
+                std::fs::remove_file(path).map_err(Error::io(path))?;
+            }
+        }
     }
     if journal_path.exists() {
         if !opts.resume {
@@ -145,12 +151,20 @@ pub fn run(
     jsonl::write_record(&mut out, "header", &header).map_err(Error::io(&journal_path))?;
     out.flush().map_err(Error::io(&journal_path))?;
 
+    let mut store = if opts.thumbnails {
+        Some(thumbnails::Store::append(&store_path)?)
+    } else {
+        None
+    };
     analyse_in_order(
         analyzer,
         &todo,
         opts.jobs,
-        &mut out,
-        &journal_path,
+        Writers {
+            journal: &mut out,
+            journal_path: &journal_path,
+            thumbnails: store.as_mut(),
+        },
         progress,
     )?;
 
@@ -171,11 +185,15 @@ pub fn run(
         csv: sink("summary.csv"),
         html: sink("report.html"),
         vics: if opts.vics { sink("vics.json") } else { None },
-        thumbnails: opts.thumbnails.then(|| analyzer.config().limits.clone()),
+        thumbnails: if opts.thumbnails {
+            Some(Thumbnails::open(&store_path, analyzer.config().limits.clone())?)
+        } else {
+            None
+        },
         page_rows: 0,
     };
     let mut written = vec![journal_path.clone()];
-    written.extend(render::render(index, &outputs)?);
+    written.extend(render::render(index, outputs)?);
     written.push(write_skipped(&opts.out, &walked.skipped)?);
     Ok(ScanSummary {
         footer,
@@ -227,15 +245,24 @@ fn header(analyzer: &Analyzer, opts: &ScanOptions, resumed: bool) -> Header {
     }
 }
 
-/// Analyses `todo` with `jobs` workers and writes the reports in order.
+/// Where the scan's writer puts what the workers made.
+struct Writers<'a> {
+    journal: &'a mut BufWriter<File>,
+    journal_path: &'a Path,
+    /// With `--thumbnails`: the thumbnails made from the decoded images.
+    thumbnails: Option<&'a mut thumbnails::Store>,
+}
+
+/// Analyses `todo` with `jobs` workers and writes the reports in order
+/// (and, if asked, the thumbnails of the images they decoded).
 fn analyse_in_order(
     analyzer: &Analyzer,
     todo: &[PathBuf],
     jobs: usize,
-    out: &mut BufWriter<File>,
-    journal_path: &Path,
+    mut to: Writers<'_>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<()> {
+    let thumbnails = to.thumbnails.is_some();
     let jobs = jobs.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -244,7 +271,7 @@ fn analyse_in_order(
     let next = AtomicUsize::new(0);
     let written = AtomicUsize::new(0);
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+    let (tx, rx) = mpsc::channel::<(usize, FileReport, Option<String>)>();
     std::thread::scope(|scope| {
         scope.spawn(|| {
             pool.scope(|s| {
@@ -261,7 +288,13 @@ fn analyse_in_order(
                         {
                             std::thread::sleep(Duration::from_millis(2));
                         }
-                        if tx.send((i, analyzer.analyze_path(&todo[i]))).is_err() {
+                        let analysis = analyzer.run_path(&todo[i]);
+                        let thumbnail = analysis
+                            .image
+                            .as_ref()
+                            .filter(|_| thumbnails)
+                            .and_then(thumbnails::of_image);
+                        if tx.send((i, analysis.report, thumbnail)).is_err() {
                             break;
                         }
                     });
@@ -270,19 +303,19 @@ fn analyse_in_order(
             drop(tx);
         });
 
-        let mut pending: BTreeMap<usize, FileReport> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, (FileReport, Option<String>)> = BTreeMap::new();
         let mut state = Progress {
             done: 0,
             total: todo.len(),
             with_errors: 0,
         };
-        for (i, report) in rx {
-            pending.insert(i, report);
-            while let Some(r) = pending.remove(&state.done) {
-                let write = jsonl::write(out, &r).and_then(|()| out.flush());
-                if let Err(e) = write {
+        for (i, report, thumbnail) in rx {
+            pending.insert(i, (report, thumbnail));
+            while let Some((r, thumbnail)) = pending.remove(&state.done) {
+                let write = write_one(&mut to, &r, thumbnail.as_deref());
+                if write.is_err() {
                     stop.store(true, Ordering::Relaxed);
-                    return Err(Error::io(journal_path)(e));
+                    return write;
                 }
                 state.done += 1;
                 state.with_errors += usize::from(!r.errors.is_empty());
@@ -292,6 +325,19 @@ fn analyse_in_order(
         }
         Ok(())
     })
+}
+
+/// Writes one report to the journal (flushed: the journal is the record of
+/// what was done) and its thumbnail to the store (first, so that a recorded
+/// file has its thumbnail).
+fn write_one(to: &mut Writers<'_>, r: &FileReport, thumbnail: Option<&str>) -> Result<()> {
+    if let (Some(store), Some(uri)) = (to.thumbnails.as_deref_mut(), thumbnail) {
+        store.add(&r.key(), uri)?;
+        store.flush()?;
+    }
+    jsonl::write(to.journal, r)
+        .and_then(|()| to.journal.flush())
+        .map_err(Error::io(to.journal_path))
 }
 
 /// Writes `skipped.csv`: every entry the walk passed over, with why.

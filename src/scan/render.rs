@@ -9,14 +9,13 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::limits::Limits;
 use crate::record::FileReport;
 use crate::report::html::{self, Paging};
 use crate::report::summary::CsvWriter;
 use crate::report::vics::VicsWriter;
 use crate::report::{ScanInfo, Totals};
 
-use super::thumbnails;
+use super::thumbnails::Thumbnails;
 use super::triage::Index;
 
 /// Records read back and printed together (their thumbnails, if asked,
@@ -33,7 +32,7 @@ pub enum Sink {
 }
 
 /// Which reports to render, and how.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Outputs {
     /// `summary.csv`.
     pub csv: Option<Sink>,
@@ -42,9 +41,8 @@ pub struct Outputs {
     /// `vics.json`; paths in it are relative to its folder (standard
     /// output: the working directory).
     pub vics: Option<Sink>,
-    /// Embed blurred thumbnails in the HTML, reading the files under these
-    /// limits.
-    pub thumbnails: Option<Limits>,
+    /// Embed these blurred thumbnails in the HTML.
+    pub thumbnails: Option<Thumbnails>,
     /// Rows per HTML page (0: [`html::PAGE_ROWS`]).
     pub page_rows: usize,
 }
@@ -241,7 +239,7 @@ impl Pages {
 /// Renders the reports `outputs` asks for from `index`; the files written
 /// (for an HTML report of more than one page, its first page and the folder
 /// of the others).
-pub fn render(index: Index, outputs: &Outputs) -> Result<Vec<PathBuf>> {
+pub fn render(index: Index, mut outputs: Outputs) -> Result<Vec<PathBuf>> {
     let parts = index.parts();
     let mut csv = outputs
         .csv
@@ -263,7 +261,7 @@ pub fn render(index: Index, outputs: &Outputs) -> Result<Vec<PathBuf>> {
     let mut pages = outputs
         .html
         .as_ref()
-        .map(|sink| Pages::new(sink, outputs, &parts, &index.totals))
+        .map(|sink| Pages::new(sink, &outputs, &parts, &index.totals))
         .transpose()?;
 
     let mut records = index.records()?;
@@ -273,8 +271,8 @@ pub fn render(index: Index, outputs: &Outputs) -> Result<Vec<PathBuf>> {
         if batch.is_empty() {
             break;
         }
-        let thumbs = match (&outputs.thumbnails, &pages) {
-            (Some(limits), Some(_)) => thumbnails::batch(&batch, limits),
+        let thumbs = match (&mut outputs.thumbnails, &pages) {
+            (Some(thumbnails), Some(_)) => thumbnails.batch(&batch),
             _ => vec![None; batch.len()],
         };
         for (r, thumb) in batch.iter().zip(&thumbs) {

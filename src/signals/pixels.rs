@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::signals::block_grid::{self, BlockGrid};
 use crate::signals::cfa::{self, CfaEvidence};
 use crate::signals::cross_channel;
-use crate::signals::local_noise::{self, LocalNoiseEvidence};
+use crate::signals::local_noise::{self, LocalNoiseEvidence, NoiseMap};
 use crate::signals::npr::{self, NprEvidence};
 use crate::signals::residual::{self, ResidualEvidence};
 use crate::signals::spam;
@@ -306,12 +306,36 @@ pub fn describe_feature(name: &str) -> String {
     words.to_string()
 }
 
+/// What the pixel signals computed on the way to their evidence and a
+/// caller may draw from (`provenant explain` pictures them): kept so that
+/// nothing is computed twice.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Workings {
+    /// Tile side in pixels.
+    pub tile: usize,
+    /// Mean log power spectrum of the analysis tiles
+    /// ([`spectrum::mean_log_power`]).
+    pub log_power: Vec<f32>,
+    /// The block noise map of the whole image (`None` when too small).
+    pub noise_map: Option<NoiseMap>,
+}
+
 /// Runs every pixel signal, or says why the image cannot be analysed;
 /// `jpeg` says whether the file is a JPEG (its own block grid explains
 /// periodic peaks).
 pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
+    match analyze_keeping(img, jpeg) {
+        Ok((p, _)) => Outcome::Analysed(p),
+        Err(reason) => Outcome::not_applicable(reason),
+    }
+}
+
+/// [`analyze`], also handing back its [`Workings`]; the reason if the image
+/// cannot be analysed.
+pub fn analyze_keeping(img: &DynamicImage, jpeg: bool) -> Result<(PixelForensics, Workings), String> {
     let Some(tiles) = windows::select(img) else {
-        return Outcome::not_applicable(format!(
+        return Err(format!(
             "too small to analyse (under {0}x{0} pixels)",
             windows::MIN_SIDE
         ));
@@ -319,9 +343,11 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
     let size = tiles[0].size;
     let luma: Vec<&[f32]> = tiles.iter().map(|t| t.luma.as_slice()).collect();
     let residuals: Vec<Vec<f32>> = luma.iter().map(|l| residual::residual(l, size)).collect();
-    let spectrum = spectrum::analyze(&luma, &residuals, size);
+    let log_power = spectrum::mean_log_power(&luma, size);
+    let spectrum = spectrum::analyze(&log_power, &luma, &residuals, size);
     let block_grid = block_grid::analyze(&tiles);
-    Outcome::Analysed(PixelForensics {
+    let noise_map = local_noise::map(img);
+    let forensics = PixelForensics {
         windows: tiles.iter().map(|t| (t.x, t.y)).collect(),
         tile: size,
         peak_source: spectrum.peak_source(jpeg, block_grid.as_ref()),
@@ -330,11 +356,15 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
         residual: residual::analyze(&tiles, &residuals),
         npr: npr::analyze(&tiles),
         cfa: cfa::analyze(&tiles),
-        local_noise: local_noise::map(img)
-            .as_ref()
-            .and_then(local_noise::analyze),
+        local_noise: noise_map.as_ref().and_then(local_noise::analyze),
         tile_features: tiles.iter().map(rich_features).collect(),
-    })
+    };
+    let workings = Workings {
+        tile: size,
+        log_power,
+        noise_map,
+    };
+    Ok((forensics, workings))
 }
 
 /// The rich residual features of one window, square-rooted.

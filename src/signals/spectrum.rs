@@ -244,16 +244,17 @@ pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
     out
 }
 
-/// Analyses `size`×`size` luminance tiles (row-major) and their noise
-/// residuals (see [`crate::signals::residual::residual`]).
+/// Analyses `size`×`size` luminance tiles (row-major), given their
+/// [`mean_log_power`], and their noise residuals (see
+/// [`crate::signals::residual::residual`]).
 pub fn analyze<T: AsRef<[f32]>, R: AsRef<[f32]>>(
+    image_power: &[f32],
     tiles: &[T],
     residuals: &[R],
     size: usize,
 ) -> SpectrumEvidence {
     let fft = planned(size);
     let half = size / 2 + 1;
-    let image_power = mean_log_power(tiles, size);
     let mut residual_power = vec![0.0f32; size * half];
     let mut first_power = vec![0.0f32; size * half];
     let mut second_power = vec![0.0f32; size * half];
@@ -270,7 +271,7 @@ pub fn analyze<T: AsRef<[f32]>, R: AsRef<[f32]>>(
             &fft.power(&difference_energy(tile.as_ref(), size, 2)),
         );
     }
-    let profile = radial_profile(&image_power, size);
+    let profile = radial_profile(image_power, size);
     let (tail_decay, tail_fit_rms) = tail_fit(&profile);
     let peak = |period: usize| {
         [&residual_power, &first_power, &second_power]
@@ -398,7 +399,7 @@ mod tests {
 
     fn spectrum_of(plane: Vec<f32>) -> SpectrumEvidence {
         let r = residual(&plane, 256);
-        analyze(&[plane], &[r], 256)
+        analyze(&mean_log_power(&[&plane], 256), &[&plane], &[r], 256)
     }
 
     #[test]

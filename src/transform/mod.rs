@@ -234,8 +234,7 @@ impl Transform {
     /// Decodes an encoded image under `limits` and applies the pixel steps
     /// ([`Transform::apply`]): laundering a file in memory.
     pub fn apply_to_bytes(&self, bytes: &[u8], limits: &crate::Limits) -> Result<Vec<u8>, String> {
-        let format = crate::input::Format::detect(bytes).ok_or("not a supported image format")?;
-        self.apply(&crate::decode::decode(bytes, format, limits)?)
+        self.apply(&crate::decode::detect_and_decode(bytes, limits)?.0)
     }
 
     /// Applies the pixel steps and encodes the result: as the last lossy

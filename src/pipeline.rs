@@ -1,5 +1,9 @@
-//! The per-file pipeline: read once and hash, detect the format, decode the
-//! pixels under limits, gather every signal's evidence, fuse.
+//! The per-file pipeline, the one path from bytes to a report that analyze,
+//! scan, eval, explain, the thumbnails and the Python binding all take:
+//! read once under the size limit and hash, detect the format, decode the
+//! pixels under limits, parse the container once, gather every signal's
+//! evidence, score, decide. On request it hands back what it decoded and
+//! computed ([`Analysis`]), so that no caller decodes or computes twice.
 
 use std::path::Path;
 use std::time::Instant;
@@ -13,13 +17,27 @@ use crate::error::{Error, Result};
 use crate::input::{self, Format, Hashes, Input};
 use crate::record::{FileReport, PixelSummary, Stage};
 use crate::signals::content_credentials::Verifier;
-use crate::signals::{jpeg_structure, metadata, pixels, Outcome};
+use crate::signals::pixels::{self, Workings};
+use crate::signals::{jpeg_structure, metadata, Outcome};
 
 /// Why metadata and C2PA are absent from a report under `strip`.
 const STRIPPED: &str = "ignored (metadata and C2PA stripped: the verdict rests on the pixels)";
 
 /// How many of the model's contributions a report keeps.
 const MODEL_CONTRIBUTIONS: usize = 5;
+
+/// A file's report with what the pipeline made on the way, for callers that
+/// draw from it ([`crate::explain`], the scan's thumbnails).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Analysis {
+    /// The report.
+    pub report: FileReport,
+    /// The decoded image, if the pixels were decoded.
+    pub image: Option<DynamicImage>,
+    /// What the pixel signals computed, if they ran.
+    pub workings: Option<Workings>,
+}
 
 /// Analyses files with one configuration. Cheap to share between threads.
 #[derive(Debug)]
@@ -42,35 +60,57 @@ impl Analyzer {
 
     /// Analyses one file. Never fails: errors are recorded in the report.
     pub fn analyze_path(&self, path: &Path) -> FileReport {
-        let mut report = FileReport::empty(path.display().to_string());
+        self.run_path(path).report
+    }
+
+    /// Analyses one file and keeps what was made on the way ([`Analysis`]).
+    /// Never fails: errors are recorded in the report.
+    pub fn run_path(&self, path: &Path) -> Analysis {
         match input::read_file(path, self.config.limits.max_file_bytes) {
-            Ok(inp) => return self.analyze_input(&report.path, inp).0,
+            Ok(inp) => self.run(&path.display().to_string(), inp),
             Err(e) => {
+                let mut report = FileReport::empty(path.display().to_string());
                 if let Error::TooLarge { size, .. } = &e {
                     report.size = Some(*size);
                 }
                 report.error(Stage::Read, e.to_string());
                 report.conclude(None);
+                Analysis {
+                    report,
+                    image: None,
+                    workings: None,
+                }
             }
         }
-        report
     }
 
     /// Analyses bytes already in memory; `name` is recorded as the path.
     pub fn analyze_bytes(&self, name: &str, bytes: &[u8]) -> FileReport {
+        self.run_bytes(name, bytes).report
+    }
+
+    /// [`Analyzer::analyze_bytes`], keeping what was made on the way.
+    pub fn run_bytes(&self, name: &str, bytes: &[u8]) -> Analysis {
         let mut report = FileReport::empty(name.to_string());
-        self.fill(&mut report, bytes, input::hash_bytes(bytes));
-        report
+        let (image, workings) = self.fill(&mut report, bytes, input::hash_bytes(bytes));
+        Analysis {
+            report,
+            image,
+            workings,
+        }
     }
 
     /// Analyses a file already read and hashed ([`input::read_file`]), and
-    /// also returns the decoded image (if it was decoded) for callers that
-    /// draw from it: one read, one hash, one decode.
-    pub fn analyze_input(&self, name: &str, inp: Input) -> (FileReport, Option<DynamicImage>) {
+    /// keeps what was made on the way: one read, one hash, one decode.
+    pub fn run(&self, name: &str, inp: Input) -> Analysis {
         let mut report = FileReport::empty(name.to_string());
         report.modified_ns = inp.modified_ns;
-        let image = self.fill(&mut report, &inp.bytes, inp.hashes);
-        (report, image)
+        let (image, workings) = self.fill(&mut report, &inp.bytes, inp.hashes);
+        Analysis {
+            report,
+            image,
+            workings,
+        }
     }
 
     /// True (and the report closed with a `time` error) if the per-file time
@@ -93,8 +133,14 @@ impl Analyzer {
         true
     }
 
-    /// Fills the report; returns the decoded image, if any.
-    fn fill(&self, r: &mut FileReport, bytes: &[u8], hashes: Hashes) -> Option<DynamicImage> {
+    /// Fills the report; returns the decoded image and the pixel signals'
+    /// workings, if any.
+    fn fill(
+        &self,
+        r: &mut FileReport,
+        bytes: &[u8],
+        hashes: Hashes,
+    ) -> (Option<DynamicImage>, Option<Workings>) {
         let started = Instant::now();
         let limits = &self.config.limits;
         r.size = Some(bytes.len() as u64);
@@ -103,7 +149,7 @@ impl Analyzer {
             let magic = input::hex(&bytes[..bytes.len().min(8)]);
             r.error(Stage::Format, Error::Unsupported { magic }.to_string());
             r.conclude(None);
-            return None;
+            return (None, None);
         };
         r.format = Some(format);
 
@@ -134,7 +180,7 @@ impl Analyzer {
 
         r.pdq = image.as_ref().and_then(crate::pdq::hash);
         if self.out_of_time(r, started, "decoding") {
-            return image;
+            return (image, None);
         }
         let structure = Structure::parse(bytes, format);
         if let Some(p) = structure.problem() {
@@ -176,14 +222,24 @@ impl Analyzer {
             _ => Outcome::not_applicable("not a JPEG"),
         };
         if self.out_of_time(r, started, "metadata and C2PA") {
-            return image;
+            return (image, None);
         }
-        r.forensics = match &image {
-            None => Outcome::not_applicable("pixels not decoded"),
-            Some(img) => pixels::analyze(img, format == Format::Jpeg),
+        let workings = match image.as_ref().map(|img| pixels::analyze_keeping(img, format == Format::Jpeg)) {
+            None => {
+                r.forensics = Outcome::not_applicable("pixels not decoded");
+                None
+            }
+            Some(Err(reason)) => {
+                r.forensics = Outcome::not_applicable(reason);
+                None
+            }
+            Some(Ok((forensics, workings))) => {
+                r.forensics = Outcome::Analysed(forensics);
+                Some(workings)
+            }
         };
         if self.out_of_time(r, started, "pixel forensics") {
-            return image;
+            return (image, workings);
         }
         if let (Some(model), Some(p)) = (&self.config.model, r.forensics.evidence()) {
             let features = p.features();
@@ -198,7 +254,7 @@ impl Analyzer {
             .hash_lists
             .matches(r.hashes.as_ref(), r.pdq.as_ref().map(|p| p.hash.as_str()));
         r.conclude(self.config.model.as_ref().map(|m| m.thresholds));
-        image
+        (image, workings)
     }
 }
 
