@@ -11,9 +11,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, RgbImage};
 
-use provenant::signals::windows::{self, Tile};
-use provenant::signals::{
-    block_grid, cfa, cross_channel, local_noise, npr, pixels, residual, spam, spectrum, srm,
+use provenant::pixels::windows::{self, Tile};
+use provenant::pixels::{
+    self, block_grid, cfa, cross_channel, local_noise, npr, residual, spam, spectrum, srm,
 };
 
 /// A textured, noisy scene encoded as JPEG q90.

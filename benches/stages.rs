@@ -16,9 +16,10 @@ use std::path::Path;
 use provenant::container::Structure;
 use provenant::input::{self, Format};
 use provenant::model::Model;
+use provenant::pixels::{self, cross_channel, spam, srm, windows};
+use provenant::provenance::content_credentials::Verifier;
+use provenant::provenance::{jpeg_structure, metadata};
 use provenant::report::{jsonl, FileReport};
-use provenant::signals::content_credentials::Verifier;
-use provenant::signals::{cross_channel, jpeg_structure, metadata, pixels, spam, srm, windows};
 use provenant::{decode, pdq, Analyzer, Config, Limits};
 
 /// One dev file: bytes, format, decoded image, its full report.
@@ -141,7 +142,7 @@ fn stages(c: &mut Criterion) {
             .iter()
             .map(
                 |f| match pixels::analyze(&f.image, f.format == Format::Jpeg) {
-                    provenant::signals::Outcome::Analysed(p) => p.features(),
+                    provenant::outcome::Outcome::Analysed(p) => p.features(),
                     _ => Vec::new(),
                 },
             )

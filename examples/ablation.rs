@@ -25,7 +25,7 @@ use provenant::dataset::{self, Entry};
 use provenant::model::features::pixel_features;
 use provenant::model::training::{self, parse_conditions, Condition};
 use provenant::model::{self, Sample, DEFAULT_LAMBDA};
-use provenant::signals::pixels::feature_names;
+use provenant::pixels::feature_names;
 use provenant::stats;
 use provenant::transform::{Step, Transform};
 use provenant::Limits;

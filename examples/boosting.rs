@@ -25,7 +25,7 @@ use gbdt::gradient_boost::GBDT;
 use provenant::dataset;
 use provenant::model::training::{self, parse_conditions};
 use provenant::model::{self, Sample, DEFAULT_LAMBDA};
-use provenant::signals::pixels::feature_names;
+use provenant::pixels::feature_names;
 use provenant::Limits;
 
 /// The simple features: not one of the rich residual models.

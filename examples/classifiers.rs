@@ -22,7 +22,7 @@ use provenant::dataset;
 use provenant::model::logistic::{Logistic, Loss};
 use provenant::model::training::{self, parse_conditions, Condition};
 use provenant::model::{self, metrics, Sample, DEFAULT_LAMBDA};
-use provenant::signals::pixels::feature_names;
+use provenant::pixels::feature_names;
 use provenant::Limits;
 use rayon::prelude::*;
 

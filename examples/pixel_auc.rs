@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use provenant::dataset;
 use provenant::model::training::{self, parse_conditions};
 use provenant::model::Sample;
-use provenant::signals::pixels::feature_names;
+use provenant::pixels::feature_names;
 use provenant::stats::auc;
 use provenant::Limits;
 

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use provenant::container::{jpeg, png, riff};
-use provenant::signals::jpeg_structure;
-use provenant::signals::metadata::{exif, iptc, png_text, stealth, xmp};
+use provenant::provenance::jpeg_structure;
+use provenant::provenance::metadata::{exif, iptc, png_text, stealth, xmp};
 use provenant::{Analyzer, Config, Limits};
 
 /// Limits small enough that one input stays fast.

@@ -27,12 +27,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::hashlist::HashMatch;
 use crate::model::Thresholds;
-use crate::signals::content_credentials::{C2paEvidence, C2paState};
-use crate::signals::jpeg_structure::JpegStructure;
-use crate::signals::local_noise::Region;
-use crate::signals::metadata::{stealth, MetadataEvidence};
-use crate::signals::pixels::PixelForensics;
-use crate::signals::{Finding, Meaning, Strength};
+use crate::pixels::local_noise::Region;
+use crate::pixels::PixelForensics;
+use crate::provenance::content_credentials::{C2paEvidence, C2paState};
+use crate::provenance::jpeg_structure::JpegStructure;
+use crate::provenance::metadata::{stealth, MetadataEvidence};
+use crate::provenance::{Finding, Meaning, Strength};
 
 /// The answer for one file. The strings are fixed: downstream tools rely on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

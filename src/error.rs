@@ -1,7 +1,7 @@
 //! The one error type of the library: what spoils a whole file or a whole run.
 //!
 //! A signal that merely cannot run on a file is not an error: it reports
-//! `NotApplicable { reason }` inside its evidence (see [`crate::signals::Outcome`]).
+//! `NotApplicable { reason }` inside its evidence (see [`crate::outcome::Outcome`]).
 
 use std::path::{Path, PathBuf};
 

@@ -19,13 +19,13 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::pipeline::Analyzer;
 use crate::config::Config;
 use crate::dataset::{Entry, Grouping};
 use crate::decide::Verdict;
 use crate::error::{Error, Result};
 use crate::input;
 use crate::model::{metrics, Sample};
+use crate::pipeline::Analyzer;
 use crate::record::FileReport;
 use crate::transform::Transform;
 
@@ -218,7 +218,7 @@ pub fn cross_validate(
                 .cloned()
                 .collect();
             let model = crate::model::train(
-                crate::signals::pixels::feature_names(),
+                crate::pixels::feature_names(),
                 &train,
                 lambda,
                 // Source-held-out inner folds; encoders are held out

@@ -12,14 +12,14 @@ use std::path::{Path, PathBuf};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
 use crate::error::{Error, Result};
-use crate::pipeline::{Analysis, Analyzer};
-use crate::record::FileReport;
-use crate::signals::local_noise::{NoiseMap, Region, BLOCK};
-use crate::signals::residual;
-use crate::signals::spectrum::{self, RADIAL_BINS};
-use crate::signals::windows;
-use crate::signals::Outcome;
 use crate::input;
+use crate::outcome::Outcome;
+use crate::pipeline::{Analysis, Analyzer};
+use crate::pixels::local_noise::{NoiseMap, Region, BLOCK};
+use crate::pixels::residual;
+use crate::pixels::spectrum::{self, RADIAL_BINS};
+use crate::pixels::windows;
+use crate::record::FileReport;
 
 /// Pixels per block in the noise map picture.
 const CELL: u32 = 8;
@@ -296,7 +296,7 @@ fn heat(t: f32) -> Rgb<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::noise;
+    use crate::pixels::test_images::noise;
     use image::DynamicImage;
 
     #[test]

@@ -45,23 +45,25 @@ pub mod hashlist;
 pub mod input;
 pub mod limits;
 pub mod model;
+pub mod outcome;
 pub mod pdq;
 pub mod pipeline;
+pub mod pixels;
+pub mod provenance;
 pub mod record;
 pub mod report;
 pub mod sanitize;
 pub mod scan;
-pub mod signals;
 pub mod stats;
 pub mod transform;
 
 /// The library's version, as reports record it (`provenant <VERSION>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use pipeline::{Analysis, Analyzer};
 pub use config::Config;
 pub use decide::{Decision, Rule, Verdict};
 pub use error::{Error, Result};
 pub use limits::Limits;
 pub use model::Model;
+pub use pipeline::{Analysis, Analyzer};
 pub use record::FileReport;

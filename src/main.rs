@@ -313,7 +313,7 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<Exit> {
     }
     let names = conditions.iter().map(training::Condition::name).collect();
     let mut model = model::train(
-        provenant::signals::pixels::feature_names(),
+        provenant::pixels::feature_names(),
         &set.samples,
         args.lambda,
         model::Validation {

@@ -299,7 +299,7 @@ mod tests {
     fn scene(w: u32, h: u32) -> DynamicImage {
         DynamicImage::ImageRgb8(RgbImage::from_fn(w, h, |x, y| {
             let (bx, by) = (u64::from(8 * x / w), u64::from(6 * y / h));
-            let mut rng = crate::signals::test_images::Rng(bx * 131 + by * 7 + 1);
+            let mut rng = crate::pixels::test_images::Rng(bx * 131 + by * 7 + 1);
             for _ in 0..4 {
                 rng.next_u64(); // small seeds start small
             }

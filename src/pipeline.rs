@@ -15,10 +15,11 @@ use crate::container::Structure;
 use crate::decode;
 use crate::error::{Error, Result};
 use crate::input::{self, Format, Hashes, Input};
+use crate::outcome::Outcome;
+use crate::pixels::{self, Workings};
+use crate::provenance::content_credentials::Verifier;
+use crate::provenance::{jpeg_structure, metadata};
 use crate::record::{FileReport, PixelSummary, Stage};
-use crate::signals::content_credentials::Verifier;
-use crate::signals::pixels::{self, Workings};
-use crate::signals::{jpeg_structure, metadata, Outcome};
 
 /// Why metadata and C2PA are absent from a report under `strip`.
 const STRIPPED: &str = "ignored (metadata and C2PA stripped: the verdict rests on the pixels)";
@@ -224,7 +225,10 @@ impl Analyzer {
         if self.out_of_time(r, started, "metadata and C2PA") {
             return (image, None);
         }
-        let workings = match image.as_ref().map(|img| pixels::analyze_keeping(img, format == Format::Jpeg)) {
+        let workings = match image
+            .as_ref()
+            .map(|img| pixels::analyze_keeping(img, format == Format::Jpeg))
+        {
             None => {
                 r.forensics = Outcome::not_applicable("pixels not decoded");
                 None

@@ -8,11 +8,11 @@ use sha2::{Digest, Sha256};
 use crate::decide::{Decision, Evidence};
 use crate::decide::{Flag, Verdict};
 use crate::input::{Format, Hashes};
-use crate::signals::content_credentials::C2paEvidence;
-use crate::signals::jpeg_structure::JpegStructure;
-use crate::signals::metadata::MetadataEvidence;
-use crate::signals::pixels::PixelForensics;
-use crate::signals::Outcome;
+use crate::outcome::Outcome;
+use crate::pixels::PixelForensics;
+use crate::provenance::content_credentials::C2paEvidence;
+use crate::provenance::jpeg_structure::JpegStructure;
+use crate::provenance::metadata::MetadataEvidence;
 
 /// Version of the report schema; bumped when a field changes meaning or is
 /// removed (adding fields does not bump it).

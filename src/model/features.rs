@@ -4,7 +4,7 @@
 use crate::decode;
 use crate::input::Format;
 use crate::limits::Limits;
-use crate::signals::pixels;
+use crate::pixels;
 use crate::transform::Transform;
 
 /// Decodes `bytes`, applies `transform` (none if empty), and returns the
@@ -22,7 +22,7 @@ pub fn pixel_features(
         decode::detect_and_decode(&transform.apply_to_bytes(bytes, limits)?, limits)?
     };
     match pixels::analyze(&img, format == Format::Jpeg) {
-        crate::signals::Outcome::Analysed(p) => Ok(p.tile_rows()),
-        crate::signals::Outcome::NotApplicable { reason } => Err(reason),
+        crate::outcome::Outcome::Analysed(p) => Ok(p.tile_rows()),
+        crate::outcome::Outcome::NotApplicable { reason } => Err(reason),
     }
 }

@@ -85,7 +85,7 @@ pub fn parse_conditions(list: &str) -> Result<Vec<Condition>, String> {
         .collect()
 }
 
-/// Samples of a manifest (feature values in [`feature_names`](crate::signals::pixels::feature_names)
+/// Samples of a manifest (feature values in [`feature_names`](crate::pixels::feature_names)
 /// order), the files that gave none (with why), and a digest
 /// of what was used (SHA-256 over each used file's SHA-256, label and the
 /// conditions).

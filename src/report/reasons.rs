@@ -4,9 +4,10 @@
 use crate::decide::{decide, Decision, Evidence, Reason, Undecided};
 use crate::hashlist::{HashMatch, Kind};
 use crate::model::Thresholds;
+use crate::pixels;
+use crate::provenance::Finding;
 use crate::record::{kebab_name, FileReport};
 use crate::sanitize::excerpt;
-use crate::signals::{pixels, Finding};
 
 impl FileReport {
     /// Decides on the evidence gathered so far and records the decision

@@ -22,8 +22,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::pipeline::Analyzer;
 use crate::error::{Error, Result};
+use crate::pipeline::Analyzer;
 use crate::record::{file_key, FileKey};
 use crate::report::{self, jsonl, FileReport};
 use journal::{Footer, Header, Settings};
@@ -186,7 +186,10 @@ pub fn run(
         html: sink("report.html"),
         vics: if opts.vics { sink("vics.json") } else { None },
         thumbnails: if opts.thumbnails {
-            Some(Thumbnails::open(&store_path, analyzer.config().limits.clone())?)
+            Some(Thumbnails::open(
+                &store_path,
+                analyzer.config().limits.clone(),
+            )?)
         } else {
             None
         },

@@ -3,8 +3,8 @@
 
 use std::io::Cursor;
 
+use provenant::provenance::content_credentials::C2paState;
 use provenant::report::Verdict;
-use provenant::signals::content_credentials::C2paState;
 use provenant::{Analyzer, Config};
 
 use crate::common::{analyzer, dev_dir, fixture, rules_only_analyzer};
@@ -134,7 +134,7 @@ fn a_data_hash_exclusion_beyond_the_manifest_store_is_invalid() {
     assert!(!c
         .findings
         .iter()
-        .any(|f| f.meaning == provenant::signals::Meaning::CameraCapture));
+        .any(|f| f.meaning == provenant::provenance::Meaning::CameraCapture));
 }
 
 /// What Bing Image Creator writes: no digital source type, only the

@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
+use provenant::provenance::content_credentials::C2paState;
 use provenant::report::Verdict;
-use provenant::signals::content_credentials::C2paState;
 
 use crate::common::{analyzer, dev_dir, dev_rows, official_trust_list, Row};
 
@@ -456,7 +456,7 @@ fn text_fields_match_exiftool_on_every_dev_file() {
 /// never comes from a real photo of the dev set. Rates, not single files.
 #[test]
 fn block_grid_follows_compression_and_upsampling_peaks_come_from_generators() {
-    use provenant::signals::spectrum::PeakSource;
+    use provenant::pixels::spectrum::PeakSource;
     let a = analyzer();
     let (mut jpeg, mut jpeg_grid, mut png, mut png_grid) = (0, 0, 0, 0);
     let (mut real_upsampling, mut synthetic, mut synthetic_upsampling) = (0, 0, 0);

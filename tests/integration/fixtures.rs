@@ -3,8 +3,8 @@
 //! `cargo test --release --test integration -- --ignored write_fixtures`.
 
 use image::{ImageEncoder, RgbImage, RgbaImage};
+use provenant::provenance::metadata::stealth;
 use provenant::report::{Flag, Verdict};
-use provenant::signals::metadata::stealth;
 
 use crate::common::{analyzer, fixture, rules_only_analyzer};
 
@@ -400,7 +400,7 @@ fn bad_files_give_errors_not_panics() {
     assert!(r.metadata.evidence().unwrap().generator.is_some());
     assert_eq!(
         r.c2pa.evidence().map(|c| c.state),
-        Some(provenant::signals::content_credentials::C2paState::Absent)
+        Some(provenant::provenance::content_credentials::C2paState::Absent)
     );
     assert!(!r.flags.contains(&Flag::C2paInvalid), "{:?}", r.flags);
     // Every error is one line (decoders end some messages with a newline,

@@ -201,7 +201,7 @@ fn a_scan_makes_no_network_call() {
 
 #[test]
 fn exif_and_c2pa_over_their_limits_are_set_aside_with_an_error() {
-    use provenant::signals::Outcome;
+    use provenant::outcome::Outcome;
     use provenant::{Analyzer, Config, Limits};
     let analyzer = |limits: Limits| {
         Analyzer::new(Config {

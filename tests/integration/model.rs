@@ -25,7 +25,7 @@ fn the_embedded_model_is_reproduced_by_calibrate_on_dev_and_extra() {
     training::assign_folds(&mut set.samples, &fold_of);
     let names = conditions.iter().map(training::Condition::name).collect();
     let fitted = model::train(
-        provenant::signals::pixels::feature_names(),
+        provenant::pixels::feature_names(),
         &set.samples,
         model::DEFAULT_LAMBDA,
         model::Validation {

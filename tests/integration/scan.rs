@@ -166,7 +166,7 @@ fn paginated_html_follows_the_csv(journal: &Path, csv_paths: &[String], dir: &Pa
         page_rows: 50,
         ..Outputs::default()
     };
-    let written = render(index, &outputs).unwrap();
+    let written = render(index, outputs).unwrap();
     let pages = dev_images().div_ceil(50);
     assert_eq!(written, [summary.clone(), dir.join("report-pages")]);
     let mut html_paths = Vec::new();
@@ -445,4 +445,47 @@ fn the_html_report_sorts_and_filters_in_a_real_browser_without_console_errors() 
     );
     assert!(screenshot.status.success(), "{screenshot:?}");
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+}
+
+/// The thumbnails of an HTML report, in row order.
+fn thumbnails_in(report: &Path) -> Vec<String> {
+    let html = std::fs::read_to_string(report).unwrap();
+    html.split("src=\"data:image/jpeg;base64,")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn thumbnails_come_from_the_scans_own_decode_and_files_it_lacks_are_decoded_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scan = |out: &Path, extra: &[&str]| {
+        let run = provenant()
+            .arg("scan")
+            .arg(crate::common::fixture("ok"))
+            .arg("--quiet")
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{run:?}");
+    };
+    let first = tmp.path().join("first");
+    scan(&first, &["--thumbnails"]);
+    let made = thumbnails_in(&first.join("report.html"));
+    assert!(made.len() >= 10);
+    // One stored thumbnail per decoded file, made while the scan decoded it.
+    let store = std::fs::read_to_string(first.join(".provenant-thumbnails")).unwrap();
+    assert_eq!(store.lines().count(), made.len());
+
+    // A scan made without thumbnails, resumed with them: every file is
+    // already recorded, so none is in the store, and each is decoded again.
+    let second = tmp.path().join("second");
+    scan(&second, &[]);
+    assert!(thumbnails_in(&second.join("report.html")).is_empty());
+    scan(&second, &["--resume", "--thumbnails"]);
+    let store = std::fs::read_to_string(second.join(".provenant-thumbnails")).unwrap();
+    assert_eq!(store.lines().count(), 0);
+    assert_eq!(thumbnails_in(&second.join("report.html")), made);
 }

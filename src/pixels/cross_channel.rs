@@ -17,12 +17,12 @@
 
 use std::sync::LazyLock;
 
-use crate::signals::srm::{
+use crate::pixels::kernels::{
     self, classes, fold, negate, quantised_residual, same, BORDER, KINDS, LEVELS,
 };
-use crate::signals::windows::Tile;
+use crate::pixels::windows::Tile;
 
-/// The residuals used, as (kind index in [`srm::KINDS`], direction index,
+/// The residuals used, as (kind index in [`kernels::KINDS`], direction index,
 /// name): 1st right and down, 2nd horizontal and vertical, SQUARE 3×3.
 const RESIDUALS: [(usize, usize, &str); 5] = [
     (0, 0, "1st_h"),
@@ -43,7 +43,7 @@ const HALVES: [&str; 2] = ["flat", "busy"];
 
 /// Feature names: `xch_q<step>_<residual>_<flat|busy>_<class>`.
 pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
-    srm::STEPS
+    kernels::STEPS
         .iter()
         .flat_map(|step| {
             RESIDUALS.iter().flat_map(move |(_, _, name)| {
@@ -60,7 +60,7 @@ pub static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
 /// nothing beyond what the luminance models see.
 pub fn features(tiles: &[Tile]) -> Vec<f32> {
     const L: u16 = LEVELS as u16;
-    let mut counts = vec![vec![0u64; HALVES.len() * BINS]; srm::STEPS.len() * RESIDUALS.len()];
+    let mut counts = vec![vec![0u64; HALVES.len() * BINS]; kernels::STEPS.len() * RESIDUALS.len()];
     let mut codes: Vec<u16> = Vec::new();
     for t in tiles.iter().filter(|t| t.size >= 8) {
         let half = busy_half(&t.luma, t.size);
@@ -71,7 +71,7 @@ pub fn features(tiles: &[Tile]) -> Vec<f32> {
                 .iter()
                 .map(|plane| quantised_residual(plane, t.size, &k.stencils[dir], k.scale))
                 .collect();
-            for s in 0..srm::STEPS.len() {
+            for s in 0..kernels::STEPS.len() {
                 // Joint bin codes of the three channels (offset in the busy
                 // half), then counted.
                 codes.resize(q[0][s].len(), 0);
@@ -84,7 +84,7 @@ pub fn features(tiles: &[Tile]) -> Vec<f32> {
                     *o = (u16::from(a) * L + u16::from(b)) * L + u16::from(d) + offset;
                 }
                 let mut h = [[0u32; (HALVES.len() * BINS).next_power_of_two()]; 4];
-                srm::count_codes(&codes, &mut h);
+                kernels::count_codes(&codes, &mut h);
                 let c = &mut counts[s * RESIDUALS.len() + r_index];
                 for part in &h {
                     for (c, &v) in c.iter_mut().zip(part) {
@@ -125,7 +125,7 @@ fn busy_half(luma: &[f32], size: usize) -> Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::noise;
+    use crate::pixels::test_images::noise;
 
     fn colour_tile(rgb: [Vec<f32>; 3], size: usize) -> Tile {
         Tile::from_planes(0, 0, size, rgb)

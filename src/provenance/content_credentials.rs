@@ -13,9 +13,9 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::input::Format;
-use crate::signals::metadata::ai_services::{self, Field};
-use crate::signals::metadata::{declared_strength, digital_source};
-use crate::signals::{Finding, Meaning, Strength};
+use crate::provenance::metadata::ai_services::{self, Field};
+use crate::provenance::metadata::{declared_strength, digital_source};
+use crate::provenance::{Finding, Meaning, Strength};
 
 /// The validation state in words analysts understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use image::DynamicImage;
 
-use crate::signals::windows;
+use crate::pixels::windows;
 use crate::stats::round;
 
 /// Block side in pixels.
@@ -300,7 +300,7 @@ fn regions(map: &NoiseMap, flags: &[i8], logs: &[Option<f32>], centre: f32) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::{gaussian, Rng};
+    use crate::pixels::test_images::{gaussian, Rng};
 
     /// A 640×512 mid-grey image with Gaussian noise σ = 4, and a 128×192
     /// region at (256, 128) whose noise has σ = `inner`.

@@ -108,8 +108,8 @@ pub fn bayer_bilinear(rgb: &[Vec<f32>; 3], n: usize) -> [Vec<f32>; 3] {
 }
 
 /// A tile whose three channels all equal `luma`.
-pub fn grey_tile(luma: Vec<f32>, size: usize) -> crate::signals::windows::Tile {
-    crate::signals::windows::Tile {
+pub fn grey_tile(luma: Vec<f32>, size: usize) -> crate::pixels::windows::Tile {
+    crate::pixels::windows::Tile {
         x: 0,
         y: 0,
         size,

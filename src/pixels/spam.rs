@@ -15,8 +15,8 @@
 
 use std::sync::LazyLock;
 
-use crate::signals::srm;
-use crate::signals::windows::Tile;
+use crate::pixels::kernels;
+use crate::pixels::windows::Tile;
 
 /// Truncation threshold of the differences.
 pub const T: i32 = 3;
@@ -113,7 +113,7 @@ fn count_direction(pixels: &[i32], n: usize, (dy, dx): (isize, isize), counts: &
         for (((code, &a), &b), &c) in codes.iter_mut().zip(a).zip(b).zip(c) {
             *code = (u16::from(a) * L + u16::from(b)) * L + u16::from(c);
         }
-        srm::count_codes(&codes, &mut h);
+        kernels::count_codes(&codes, &mut h);
     }
     // The opposite step sees (−c, −b, −a): level v becomes L−1−v in every
     // place, reversed, so its code is L³−1 minus the code of (c, b, a).
@@ -162,9 +162,9 @@ fn plane_features(planes: impl Iterator<Item = (Vec<i32>, usize)>) -> Vec<f32> {
 }
 
 /// Rounds to the nearest integer, ties to even, for |v| < 2²² (see
-/// [`srm::ROUND`]).
+/// [`kernels::ROUND`]).
 fn nearest(v: f32) -> i32 {
-    (v + srm::ROUND).to_bits() as i32 - srm::ROUND.to_bits() as i32
+    (v + kernels::ROUND).to_bits() as i32 - kernels::ROUND.to_bits() as i32
 }
 
 /// The 686 SPAM features of the tiles' luminance, in [`NAMES`] order.
@@ -195,7 +195,7 @@ pub fn colour_features(tile: &Tile) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::{grey_tile as tile, noise};
+    use crate::pixels::test_images::{grey_tile as tile, noise};
 
     /// All 8 directions walked explicitly.
     fn explicit(pixels: &[i32], n: usize) -> Vec<u64> {
@@ -280,7 +280,7 @@ mod tests {
         let n = 64;
         let (r, g, b) = (noise(n, 1), noise(n, 2), noise(n, 3));
         let rgb = [r.clone(), g.clone(), b.clone()];
-        let colour = colour_features(&crate::signals::windows::Tile::from_planes(0, 0, n, rgb));
+        let colour = colour_features(&crate::pixels::windows::Tile::from_planes(0, 0, n, rgb));
         assert_eq!(colour.len(), 3 * LEN);
         assert_eq!(COLOUR_NAMES.len(), 3 * LEN);
         assert_eq!(COLOUR_NAMES[LEN], "cspam_bg_s_m3_m3_m3");
@@ -291,9 +291,7 @@ mod tests {
         // A grey tile, or one whose channels differ by constants, has flat
         // differences: all the mass at P(0 | 0, 0) in every pair.
         let shifted = [g.iter().map(|v| v + 7.0).collect(), g.clone(), g.clone()];
-        let flat = colour_features(&crate::signals::windows::Tile::from_planes(
-            0, 0, n, shifted,
-        ));
+        let flat = colour_features(&crate::pixels::windows::Tile::from_planes(0, 0, n, shifted));
         let grey = features(&[tile(vec![100.0; n * n], n)]);
         assert_eq!(flat, [grey.clone(), grey.clone(), grey].concat());
     }

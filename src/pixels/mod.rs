@@ -2,22 +2,32 @@
 //! pixel signal on them (and the local noise map on the whole image), and
 //! read their results against each other.
 
+pub mod block_grid;
+pub mod cfa;
+pub mod cross_channel;
+pub mod kernels;
+pub mod local_noise;
+pub mod npr;
+pub mod residual;
+pub mod spam;
+pub mod spectrum;
+pub mod srm;
+#[cfg(test)]
+pub mod test_images;
+pub mod windows;
+
 use std::sync::LazyLock;
 
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 
-use crate::signals::block_grid::{self, BlockGrid};
-use crate::signals::cfa::{self, CfaEvidence};
-use crate::signals::cross_channel;
-use crate::signals::local_noise::{self, LocalNoiseEvidence, NoiseMap};
-use crate::signals::npr::{self, NprEvidence};
-use crate::signals::residual::{self, ResidualEvidence};
-use crate::signals::spam;
-use crate::signals::spectrum::{self, PeakSource, SpectrumEvidence};
-use crate::signals::srm;
-use crate::signals::windows;
-use crate::signals::Outcome;
+use crate::outcome::Outcome;
+use block_grid::BlockGrid;
+use cfa::CfaEvidence;
+use local_noise::{LocalNoiseEvidence, NoiseMap};
+use npr::NprEvidence;
+use residual::ResidualEvidence;
+use spectrum::{PeakSource, SpectrumEvidence};
 
 /// One simple pixel feature: its name (in the model file), its value from
 /// the pixel evidence, and its words (in explanations), in one place.
@@ -333,7 +343,10 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
 
 /// [`analyze`], also handing back its [`Workings`]; the reason if the image
 /// cannot be analysed.
-pub fn analyze_keeping(img: &DynamicImage, jpeg: bool) -> Result<(PixelForensics, Workings), String> {
+pub fn analyze_keeping(
+    img: &DynamicImage,
+    jpeg: bool,
+) -> Result<(PixelForensics, Workings), String> {
     let Some(tiles) = windows::select(img) else {
         return Err(format!(
             "too small to analyse (under {0}x{0} pixels)",
@@ -381,7 +394,7 @@ fn rich_features(tile: &windows::Tile) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::Rng;
+    use crate::pixels::test_images::Rng;
 
     #[test]
     fn every_feature_is_finite_on_a_noisy_gradient_and_has_words() {

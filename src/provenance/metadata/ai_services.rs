@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::signals::{Meaning, Strength};
+use crate::provenance::{Meaning, Strength};
 
 /// The table as shipped, embedded in the binary.
 const TABLE: &str = include_str!("../../../data/ai-services.csv");

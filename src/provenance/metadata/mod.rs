@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::container::{jpeg, Structure};
 use crate::limits::Limits;
-use crate::signals::{Finding, Meaning, Strength};
+use crate::provenance::{Finding, Meaning, Strength};
 use exif::ExifSummary;
 use generators::GeneratorParams;
 use iptc::IptcSummary;

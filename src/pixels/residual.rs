@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::signals::windows::Tile;
+use crate::pixels::windows::Tile;
 use crate::stats::{self, round, Correlation, Moments};
 
 /// Intensity bins of the noise level function over 0-255.
@@ -284,7 +284,7 @@ pub fn analyze(tiles: &[Tile], residuals: &[Vec<f32>]) -> ResidualEvidence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::{gaussian, noise, Rng};
+    use crate::pixels::test_images::{gaussian, noise, Rng};
 
     #[test]
     fn local_mean_and_autocorrelation_match_direct_sums() {

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::signals::windows::Tile;
+use crate::pixels::windows::Tile;
 use crate::stats::round;
 
 /// What the NPR analysis shows.
@@ -92,7 +92,7 @@ pub fn analyze(tiles: &[Tile]) -> NprEvidence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::{noise, upsample_bilinear_2x, upsample_nearest};
+    use crate::pixels::test_images::{noise, upsample_bilinear_2x, upsample_nearest};
 
     fn grey_tile(plane: Vec<f32>, n: usize) -> Tile {
         Tile::from_planes(0, 0, n, [plane.clone(), plane.clone(), plane])

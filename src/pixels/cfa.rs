@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::signals::windows::Tile;
+use crate::pixels::windows::Tile;
 
 /// Score above which the report speaks of a demosaicing trace.
 pub const TRACE: f32 = 0.2;
@@ -128,7 +128,7 @@ pub fn analyze(tiles: &[Tile]) -> Option<CfaEvidence> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::{bayer_bilinear, noise};
+    use crate::pixels::test_images::{bayer_bilinear, noise};
 
     fn tile(rgb: [Vec<f32>; 3], n: usize) -> Tile {
         Tile::from_planes(0, 0, n, rgb)

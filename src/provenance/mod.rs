@@ -1,22 +1,13 @@
-//! The signals: one module per family of evidence, each taking the raw bytes
-//! and/or the decoded image and returning typed, serializable evidence.
+//! Declared provenance: what the file says about where it came from. The
+//! metadata (EXIF, XMP, IPTC, PNG text chunks, generators' parameters,
+//! invisible watermarks' declarations), the Content Credentials (C2PA) and
+//! the JPEG structure (quantisation tables, encoder fingerprints), each
+//! reading the raw bytes and the container parsed once
+//! ([`crate::container::Structure`]), and returning typed [`Finding`]s.
 
-pub mod block_grid;
-pub mod cfa;
 pub mod content_credentials;
-pub mod cross_channel;
 pub mod jpeg_structure;
-pub mod local_noise;
 pub mod metadata;
-pub mod npr;
-pub mod pixels;
-pub mod residual;
-pub mod spam;
-pub mod spectrum;
-pub mod srm;
-#[cfg(test)]
-pub mod test_images;
-pub mod windows;
 
 use serde::{Deserialize, Serialize};
 
@@ -84,36 +75,6 @@ impl Finding {
             excerpt: crate::sanitize::excerpt(value, 160),
             meaning,
             strength,
-        }
-    }
-}
-
-/// Evidence of a signal, or why it could not be gathered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
-pub enum Outcome<T> {
-    /// The signal ran.
-    Analysed(T),
-    /// The signal does not apply to this file, with the reason.
-    NotApplicable {
-        /// Why, in plain words.
-        reason: String,
-    },
-}
-
-impl<T> Outcome<T> {
-    /// A `NotApplicable` outcome.
-    pub fn not_applicable(reason: impl Into<String>) -> Self {
-        Outcome::NotApplicable {
-            reason: reason.into(),
-        }
-    }
-
-    /// The evidence, if the signal ran.
-    pub fn evidence(&self) -> Option<&T> {
-        match self {
-            Outcome::Analysed(t) => Some(t),
-            Outcome::NotApplicable { .. } => None,
         }
     }
 }

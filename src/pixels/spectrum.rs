@@ -7,7 +7,7 @@
 //! (Corvi et al. 2023).
 //! The JPEG 8×8 block grid puts peaks at every multiple of N/8, which covers
 //! all three frequencies: peaks are read against the block grid measured in
-//! the same tiles ([`crate::signals::block_grid`]).
+//! the same tiles ([`crate::pixels::block_grid`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ use realfft::{RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 use serde::{Deserialize, Serialize};
 
-use crate::signals::block_grid::BlockGrid;
+use crate::pixels::block_grid::BlockGrid;
 
 /// Number of radial bins between 0 and the Nyquist frequency.
 pub const RADIAL_BINS: usize = 32;
@@ -246,7 +246,7 @@ pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
 
 /// Analyses `size`×`size` luminance tiles (row-major), given their
 /// [`mean_log_power`], and their noise residuals (see
-/// [`crate::signals::residual::residual`]).
+/// [`crate::pixels::residual::residual`]).
 pub fn analyze<T: AsRef<[f32]>, R: AsRef<[f32]>>(
     image_power: &[f32],
     tiles: &[T],
@@ -394,8 +394,8 @@ fn peak_ratio(power: &[f32], n: usize, period: usize) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::residual::residual;
-    use crate::signals::test_images::{noise, upsample_bilinear_2x, upsample_nearest, Rng};
+    use crate::pixels::residual::residual;
+    use crate::pixels::test_images::{noise, upsample_bilinear_2x, upsample_nearest, Rng};
 
     fn spectrum_of(plane: Vec<f32>) -> SpectrumEvidence {
         let r = residual(&plane, 256);

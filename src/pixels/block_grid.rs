@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::signals::windows::Tile;
+use crate::pixels::windows::Tile;
 use crate::stats::round;
 
 /// Strength from which a block grid is reported as present. On the dev set:
@@ -132,7 +132,7 @@ pub fn analyze(tiles: &[Tile]) -> Option<BlockGrid> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::test_images::noise;
+    use crate::pixels::test_images::noise;
 
     /// A photo-like N×N grey image: smooth shading plus mild noise.
     fn scene(n: usize) -> image::GrayImage {

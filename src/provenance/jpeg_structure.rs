@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::container::jpeg::{self, Segment};
-use crate::signals::{Finding, Meaning, Strength};
+use crate::provenance::{Finding, Meaning, Strength};
 
 /// One quantization table and how it compares to the IJG tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

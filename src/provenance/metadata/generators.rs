@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::ai_services::{self, Field};
 use super::png_text::TextEntry;
-use crate::signals::{Finding, Meaning, Strength};
+use crate::provenance::{Finding, Meaning, Strength};
 
 /// Structured generation parameters, as far as the tool wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
