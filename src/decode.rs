@@ -7,8 +7,33 @@ use std::io::Cursor;
 use crate::input::Format;
 use crate::limits::Limits;
 
+/// Why pixels could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The bytes are not an image format this tool knows.
+    #[error("not a supported image format")]
+    UnknownFormat,
+    /// The format has no pixel decoder in this build (HEIF, AVIF).
+    #[error("no decoder for HEIF/AVIF pixels in this build: metadata and C2PA only")]
+    NoDecoder,
+    /// The image is over the decode limits.
+    #[error("refused: {reason} (limits: {max_dimension} pixels a side, {max_alloc} bytes of decoder memory)")]
+    Refused {
+        /// The decoder's words.
+        reason: String,
+        /// The dimension limit.
+        max_dimension: u32,
+        /// The decoder memory limit, in bytes.
+        max_alloc: u64,
+    },
+    /// The decoder failed on the bytes (truncated or corrupt).
+    #[error("{0}")]
+    Malformed(String),
+}
+
 /// Decodes the pixels of a file already in memory.
-pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicImage, String> {
+pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicImage, DecodeError> {
     let image_format = match format {
         Format::Jpeg => ImageFormat::Jpeg,
         Format::Png => ImageFormat::Png,
@@ -16,11 +41,7 @@ pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicIm
         Format::Tiff => ImageFormat::Tiff,
         Format::Gif => ImageFormat::Gif,
         Format::Bmp => ImageFormat::Bmp,
-        Format::Heif | Format::Avif => {
-            return Err(
-                "no decoder for HEIF/AVIF pixels in this build: metadata and C2PA only".into(),
-            )
-        }
+        Format::Heif | Format::Avif => return Err(DecodeError::NoDecoder),
     };
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(limits.max_dimension);
@@ -29,11 +50,12 @@ pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicIm
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.limits(image_limits);
     reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(e) => format!(
-            "refused: {e} (limits: {} pixels a side, {} bytes of decoder memory)",
-            limits.max_dimension, limits.max_decode_alloc
-        ),
-        e => e.to_string(),
+        image::ImageError::Limits(e) => DecodeError::Refused {
+            reason: e.to_string(),
+            max_dimension: limits.max_dimension,
+            max_alloc: limits.max_decode_alloc,
+        },
+        e => DecodeError::Malformed(e.to_string()),
     })
 }
 
@@ -41,8 +63,11 @@ pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicIm
 /// the laundering transforms, the training features and the thumbnails
 /// start from (the [`crate::pipeline`] runs the two stages apart, to
 /// report the format of a file it cannot decode).
-pub fn detect_and_decode(bytes: &[u8], limits: &Limits) -> Result<(DynamicImage, Format), String> {
-    let format = Format::detect(bytes).ok_or("not a supported image format")?;
+pub fn detect_and_decode(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(DynamicImage, Format), DecodeError> {
+    let format = Format::detect(bytes).ok_or(DecodeError::UnknownFormat)?;
     Ok((decode(bytes, format, limits)?, format))
 }
 

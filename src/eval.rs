@@ -202,8 +202,8 @@ pub fn cross_validate(
     } = retraining;
     let folds = folds.max(2);
     config.strip = transform.strip;
-    let conditions =
-        training::parse_conditions(training::DEFAULT_CONDITIONS).map_err(Error::Config)?;
+    let conditions = training::parse_conditions(training::DEFAULT_CONDITIONS)
+        .map_err(|e| Error::Config(e.to_string()))?;
     let names: Vec<String> = conditions.iter().map(training::Condition::name).collect();
     let mut set = training::extract(entries, root, &conditions, &config.limits);
     let fold_of = crate::dataset::folds(entries, folds, grouping);

@@ -171,9 +171,9 @@ impl Analyzer {
                 }
                 Err(e) => {
                     if format.pixels_supported() {
-                        r.error(Stage::Decode, e.clone());
+                        r.error(Stage::Decode, e.to_string());
                     }
-                    r.pixels = Outcome::not_applicable(e);
+                    r.pixels = Outcome::not_applicable(e.to_string());
                     None
                 }
             }
@@ -233,8 +233,8 @@ impl Analyzer {
                 r.forensics = Outcome::not_applicable("pixels not decoded");
                 None
             }
-            Some(Err(reason)) => {
-                r.forensics = Outcome::not_applicable(reason);
+            Some(Err(too_small)) => {
+                r.forensics = Outcome::not_applicable(too_small.to_string());
                 None
             }
             Some(Ok((forensics, workings))) => {

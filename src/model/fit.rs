@@ -6,8 +6,8 @@ use rayon::prelude::*;
 
 use super::logistic::{sigmoid, Logistic};
 use super::{
-    image_grouping, metrics, standardise, ConditionMetrics, CvMetrics, Model, Scale, Thresholds,
-    Training, FORMAT, VERSION,
+    image_grouping, metrics, standardise, ConditionMetrics, CvMetrics, Model, ModelError, Scale,
+    Thresholds, Training, FORMAT, VERSION,
 };
 
 /// Default L2 penalty: in image-grouped cross-validation on dev, λ = 3, 10
@@ -236,7 +236,7 @@ pub fn train(
     validation: Validation,
     conditions: Vec<String>,
     digest: String,
-) -> Result<Model, String> {
+) -> Result<Model, ModelError> {
     let folds = validation.folds.max(2);
     let validation = Validation {
         folds,
@@ -248,25 +248,29 @@ pub fn train(
     for (class, name) in [(true, "synthetic"), (false, "real")] {
         let n = images.iter().filter(|i| i.1 == class).count();
         if n < MIN_PER_CLASS {
-            return Err(format!(
-                "only {n} {name} images; at least {MIN_PER_CLASS} are needed"
-            ));
+            return Err(ModelError::TooFewImages {
+                found: n,
+                class: name,
+                needed: MIN_PER_CLASS,
+            });
         }
     }
     let oof = held_out_scores(samples, validation, |train| {
         fit_scorer(names, train, lambda)
     })
-    .ok_or("the fit did not converge")?;
+    .ok_or(ModelError::NoConvergence { what: "fit" })?;
     let labels: Vec<bool> = samples.iter().map(|s| s.synthetic).collect();
     let platt_fit = Logistic::fit(
         &oof.iter().map(|&v| vec![v]).collect::<Vec<_>>(),
         &labels,
         1e-6,
     )
-    .ok_or("the calibration did not converge")?;
+    .ok_or(ModelError::NoConvergence {
+        what: "calibration",
+    })?;
     let platt = [platt_fit.weights[0], platt_fit.bias];
     if platt[0] <= 0.0 {
-        return Err("cross-validated scores do not rise with the label: no model".into());
+        return Err(ModelError::Inverted);
     }
     let probs: Vec<f64> = oof
         .iter()
@@ -298,9 +302,10 @@ pub fn train(
         .collect();
     let auc = metrics::auc(&to32(&pos), &to32(&neg)).unwrap_or(0.5);
     if auc < MIN_AUC {
-        return Err(format!(
-            "cross-validated AUC {auc:.3}, under the {MIN_AUC} a model needs"
-        ));
+        return Err(ModelError::TooWeak {
+            auc,
+            needed: MIN_AUC,
+        });
     }
     // Each threshold holds over all samples, under every condition alone
     // and for every encoder family alone: laundering must not push more
@@ -348,7 +353,7 @@ pub fn train(
         ..thresholds
     };
     let all: Vec<&Sample> = samples.iter().collect();
-    let core = fit_core(names, &all, lambda).ok_or("the fit did not converge")?;
+    let core = fit_core(names, &all, lambda).ok_or(ModelError::NoConvergence { what: "fit" })?;
     let synthetic_samples = labels.iter().filter(|&&l| l).count();
     Ok(Model {
         format: FORMAT.into(),

@@ -192,6 +192,53 @@ fn standardise(scales: &[Scale], value_at: impl Fn(usize, &str) -> f64) -> Vec<f
 /// ../shared/eval/extra/manifest.csv -o src/model/default.json`.
 const EMBEDDED: &str = include_str!("default.json");
 
+/// Why a model file could not be loaded, or a model trained.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The text is not a model file (the JSON parser's words).
+    #[error("not a model file: {0}")]
+    NotAModel(String),
+    /// A model file of another format or version.
+    #[error("unsupported model format {format} version {version}")]
+    Unsupported {
+        /// Its format.
+        format: String,
+        /// Its version.
+        version: u32,
+    },
+    /// The weights do not match the features.
+    #[error("model weights do not match its features")]
+    Mismatch,
+    /// Too few images of a class to train on.
+    #[error("only {found} {class} images; at least {needed} are needed")]
+    TooFewImages {
+        /// How many there are.
+        found: usize,
+        /// "synthetic" or "real".
+        class: &'static str,
+        /// How many are needed.
+        needed: usize,
+    },
+    /// The fit or the calibration (`what`) did not converge.
+    #[error("the {what} did not converge")]
+    NoConvergence {
+        /// "fit" or "calibration".
+        what: &'static str,
+    },
+    /// The cross-validated scores do not separate the classes enough.
+    #[error("cross-validated AUC {auc:.3}, under the {needed} a model needs")]
+    TooWeak {
+        /// The cross-validated AUC.
+        auc: f64,
+        /// The least AUC a model needs.
+        needed: f64,
+    },
+    /// The cross-validated scores fall as the label rises.
+    #[error("cross-validated scores do not rise with the label: no model")]
+    Inverted,
+}
+
 impl Model {
     /// The default model embedded in the binary.
     #[allow(clippy::expect_used)] // a constant of the build, checked by a unit test
@@ -245,17 +292,18 @@ impl Model {
     }
 
     /// Parses and checks a model file.
-    pub fn from_json(text: &str) -> Result<Model, String> {
-        let m: Model = serde_json::from_str(text).map_err(|e| format!("not a model file: {e}"))?;
+    pub fn from_json(text: &str) -> Result<Model, ModelError> {
+        let m: Model =
+            serde_json::from_str(text).map_err(|e| ModelError::NotAModel(e.to_string()))?;
         let indicators = m.features.iter().filter(|s| s.indicator).count();
         if m.format != FORMAT || m.version != VERSION {
-            return Err(format!(
-                "unsupported model format {} version {}",
-                m.format, m.version
-            ));
+            return Err(ModelError::Unsupported {
+                format: m.format,
+                version: m.version,
+            });
         }
         if m.weights.len() != m.features.len() + indicators {
-            return Err("model weights do not match its features".into());
+            return Err(ModelError::Mismatch);
         }
         Ok(m)
     }
@@ -373,7 +421,7 @@ mod tests {
     #[test]
     fn refuses_too_little_data_and_chance_models() {
         let err = train(&NAMES, &samples(30), 1.0, FIVE, vec![], String::new()).unwrap_err();
-        assert!(err.contains("at least"), "{err}");
+        assert!(matches!(err, ModelError::TooFewImages { .. }), "{err}");
         // A feature unrelated to the label.
         let mut noise = samples(200);
         let mut state = 5u64;

@@ -12,7 +12,7 @@ use crate::input;
 use crate::limits::Limits;
 use crate::model::features::pixel_features;
 use crate::model::Sample;
-use crate::transform::Transform;
+use crate::transform::{Transform, TransformError};
 
 /// The conditions used when none are given: as delivered, and three random
 /// platform-like laundering chains per image ([`crate::transform::wild`]:
@@ -70,16 +70,15 @@ pub fn condition_name(t: &Transform) -> String {
 
 /// Parses a comma-separated list of conditions: `as-is`, `wild:N`, or a
 /// transform.
-pub fn parse_conditions(list: &str) -> Result<Vec<Condition>, String> {
+pub fn parse_conditions(list: &str) -> Result<Vec<Condition>, TransformError> {
     list.split(',')
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(|c| match c.strip_prefix("wild:") {
             _ if c == "as-is" => Ok(Condition::Fixed(Transform::default())),
-            Some(n) => n
-                .parse()
-                .map(Condition::Wild)
-                .map_err(|_| format!("bad condition `{c}` (expected wild:N)")),
+            Some(n) => n.parse().map(Condition::Wild).map_err(|_| {
+                TransformError::Syntax(format!("bad condition `{c}` (expected wild:N)"))
+            }),
             None => c.parse().map(Condition::Fixed),
         })
         .collect()
@@ -157,7 +156,7 @@ pub fn extract(
                         synthetic: e.synthetic,
                         rows,
                     }),
-                    Err(err) => why = err,
+                    Err(err) => why = err.to_string(),
                 }
             }
             if samples.is_empty() {

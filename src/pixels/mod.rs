@@ -331,27 +331,29 @@ pub struct Workings {
     pub noise_map: Option<NoiseMap>,
 }
 
+/// Why an image's pixels cannot be analysed: it is smaller than a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too small to analyse (under {0}x{0} pixels)", windows::MIN_SIDE)]
+#[non_exhaustive]
+pub struct TooSmall;
+
 /// Runs every pixel signal, or says why the image cannot be analysed;
 /// `jpeg` says whether the file is a JPEG (its own block grid explains
 /// periodic peaks).
 pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
     match analyze_keeping(img, jpeg) {
         Ok((p, _)) => Outcome::Analysed(p),
-        Err(reason) => Outcome::not_applicable(reason),
+        Err(too_small) => Outcome::not_applicable(too_small.to_string()),
     }
 }
 
-/// [`analyze`], also handing back its [`Workings`]; the reason if the image
-/// cannot be analysed.
+/// [`analyze`], also handing back its [`Workings`].
 pub fn analyze_keeping(
     img: &DynamicImage,
     jpeg: bool,
-) -> Result<(PixelForensics, Workings), String> {
+) -> Result<(PixelForensics, Workings), TooSmall> {
     let Some(tiles) = windows::select(img) else {
-        return Err(format!(
-            "too small to analyse (under {0}x{0} pixels)",
-            windows::MIN_SIDE
-        ));
+        return Err(TooSmall);
     };
     let size = tiles[0].size;
     let luma: Vec<&[f32]> = tiles.iter().map(|t| t.luma.as_slice()).collect();

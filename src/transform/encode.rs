@@ -8,6 +8,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use image::codecs::jpeg::JpegEncoder;
 use image::RgbImage;
 
+use super::TransformError;
+
 /// A JPEG encoder implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JpegCodec {
@@ -81,19 +83,23 @@ pub(super) fn jpeg(
     quality: u8,
     codec: JpegCodec,
     chroma: Chroma,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, TransformError> {
     let (w, h) = img.dimensions();
     let mut out = Vec::new();
     match codec {
         JpegCodec::Image => {
             JpegEncoder::new_with_quality(&mut out, quality)
                 .encode_image(img)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| TransformError::Codec(e.to_string()))?;
         }
         JpegCodec::JpegEncoder => {
             let (w16, h16) = match (u16::try_from(w), u16::try_from(h)) {
                 (Ok(w), Ok(h)) => (w, h),
-                _ => return Err(format!("jpeg-encoder cannot write a {w}x{h} image")),
+                _ => {
+                    return Err(TransformError::Codec(format!(
+                        "jpeg-encoder cannot write a {w}x{h} image"
+                    )))
+                }
             };
             let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
             encoder.set_sampling_factor(match chroma {
@@ -102,7 +108,7 @@ pub(super) fn jpeg(
             });
             encoder
                 .encode(img.as_raw(), w16, h16, jpeg_encoder::ColorType::Rgb)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| TransformError::Codec(e.to_string()))?;
         }
         JpegCodec::Libjpeg | JpegCodec::Mozjpeg => {
             out = libjpeg(img, quality, codec == JpegCodec::Libjpeg, chroma)?;
@@ -113,7 +119,12 @@ pub(super) fn jpeg(
 
 /// Encodes with mozjpeg, reset to libjpeg-turbo's defaults if `fastest`.
 /// libjpeg reports errors by unwinding: they are caught here.
-fn libjpeg(img: &RgbImage, quality: u8, fastest: bool, chroma: Chroma) -> Result<Vec<u8>, String> {
+fn libjpeg(
+    img: &RgbImage,
+    quality: u8,
+    fastest: bool,
+    chroma: Chroma,
+) -> Result<Vec<u8>, TransformError> {
     let (w, h) = img.dimensions();
     let encode = || -> std::io::Result<Vec<u8>> {
         let mut comp = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
@@ -133,16 +144,20 @@ fn libjpeg(img: &RgbImage, quality: u8, fastest: bool, chroma: Chroma) -> Result
     };
     match catch_unwind(AssertUnwindSafe(encode)) {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(format!("libjpeg: {e}")),
-        Err(_) => Err(format!("libjpeg failed on a {w}x{h} image")),
+        Ok(Err(e)) => Err(TransformError::Codec(format!("libjpeg: {e}"))),
+        Err(_) => Err(TransformError::Codec(format!(
+            "libjpeg failed on a {w}x{h} image"
+        ))),
     }
 }
 
 /// Encodes `img` as lossy WebP at `quality` (1-100) with libwebp.
-pub(super) fn webp(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+pub(super) fn webp(img: &RgbImage, quality: u8) -> Result<Vec<u8>, TransformError> {
     let (w, h) = img.dimensions();
     if w > 16_383 || h > 16_383 {
-        return Err(format!("WebP cannot hold a {w}x{h} image"));
+        return Err(TransformError::Codec(format!(
+            "WebP cannot hold a {w}x{h} image"
+        )));
     }
     Ok(webp::Encoder::from_rgb(img.as_raw(), w, h)
         .encode(f32::from(quality))

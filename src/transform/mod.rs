@@ -14,8 +14,29 @@ use std::str::FromStr;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat};
 
+use crate::decode::DecodeError;
+
 pub use encode::{Chroma, JpegCodec, WEBP_FAMILY};
 pub use wild::wild;
+
+/// Why a transform could not be parsed or applied.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransformError {
+    /// The text is not a transform (or a training condition).
+    #[error("{0}")]
+    Syntax(String),
+    /// The image to transform could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// A step cannot apply to this image (a resize too large, a crop
+    /// leaving nothing).
+    #[error("{0}")]
+    Geometry(String),
+    /// An encoder, or the decoder of an encoded step, failed.
+    #[error("{0}")]
+    Codec(String),
+}
 
 /// Largest side a resize may produce (the default decode limit).
 const MAX_SIDE: u32 = 65_535;
@@ -90,14 +111,14 @@ impl Step {
         }
     }
 
-    fn parse(part: &str) -> Result<Step, String> {
+    fn parse(part: &str) -> Result<Step, TransformError> {
         let bad = || {
-            format!(
+            TransformError::Syntax(format!(
                 "bad transform `{part}` (expected strip, jpeg:Q[:CODEC][:420|444], webp:Q, \
                  resize:F[:FILTER], fit:N[:FILTER] or crop:N; codecs {}; filters {})",
                 JpegCodec::ALL.map(JpegCodec::name).join(", "),
                 Filter::ALL.map(Filter::name).join(", ")
-            )
+            ))
         };
         let mut args = part.split(':');
         let name = args.next().unwrap_or_default();
@@ -131,7 +152,9 @@ impl Step {
                     }
                 }
                 if codec == JpegCodec::Image && chroma == Chroma::Full {
-                    return Err(format!("`{part}`: the image codec has fixed 4:2:2 chroma"));
+                    return Err(TransformError::Syntax(format!(
+                        "`{part}`: the image codec has fixed 4:2:2 chroma"
+                    )));
                 }
                 Ok(Step::Jpeg {
                     quality: quality()?,
@@ -194,9 +217,9 @@ pub struct Transform {
 }
 
 impl FromStr for Transform {
-    type Err = String;
+    type Err = TransformError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, TransformError> {
         let parts: Vec<&str> = s.split('+').filter(|p| !p.is_empty()).collect();
         let strip = parts.contains(&"strip");
         let steps = parts
@@ -233,20 +256,24 @@ impl Transform {
 
     /// Decodes an encoded image under `limits` and applies the pixel steps
     /// ([`Transform::apply`]): laundering a file in memory.
-    pub fn apply_to_bytes(&self, bytes: &[u8], limits: &crate::Limits) -> Result<Vec<u8>, String> {
+    pub fn apply_to_bytes(
+        &self,
+        bytes: &[u8],
+        limits: &crate::Limits,
+    ) -> Result<Vec<u8>, TransformError> {
         self.apply(&crate::decode::detect_and_decode(bytes, limits)?.0)
     }
 
     /// Applies the pixel steps and encodes the result: as the last lossy
     /// step encoded it, else PNG (lossless). Alpha is dropped (JPEG has
     /// none). Each step after an encode works on the decoded encode.
-    pub fn apply(&self, img: &DynamicImage) -> Result<Vec<u8>, String> {
+    pub fn apply(&self, img: &DynamicImage) -> Result<Vec<u8>, TransformError> {
         let mut current = img.to_rgb8();
         let mut encoded: Option<Vec<u8>> = None;
         for step in &self.steps {
             if let Some(bytes) = encoded.take() {
                 current = image::load_from_memory(&bytes)
-                    .map_err(|e| e.to_string())?
+                    .map_err(|e| TransformError::Codec(e.to_string()))?
                     .to_rgb8();
             }
             match *step {
@@ -262,7 +289,9 @@ impl Transform {
                     let w = ((current.width() as f32 * f).round() as u32).max(1);
                     let h = ((current.height() as f32 * f).round() as u32).max(1);
                     if w > MAX_SIDE || h > MAX_SIDE {
-                        return Err(format!("resize:{f} would make a {w}x{h} image"));
+                        return Err(TransformError::Geometry(format!(
+                            "resize:{f} would make a {w}x{h} image"
+                        )));
                     }
                     current = image::imageops::resize(&current, w, h, filter.image_filter());
                 }
@@ -279,7 +308,9 @@ impl Transform {
                 Step::Crop(n) => {
                     let (w, h) = current.dimensions();
                     if 2 * n >= w || 2 * n >= h {
-                        return Err(format!("crop:{n} leaves nothing of a {w}x{h} image"));
+                        return Err(TransformError::Geometry(format!(
+                            "crop:{n} leaves nothing of a {w}x{h} image"
+                        )));
                     }
                     current =
                         image::imageops::crop_imm(&current, n, n, w - 2 * n, h - 2 * n).to_image();
@@ -292,7 +323,7 @@ impl Transform {
                 let mut out = Cursor::new(Vec::new());
                 DynamicImage::ImageRgb8(current)
                     .write_to(&mut out, ImageFormat::Png)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| TransformError::Codec(e.to_string()))?;
                 Ok(out.into_inner())
             }
         }

@@ -17,9 +17,35 @@ pub struct TextEntry {
     pub value: String,
 }
 
+/// Why an embedded text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextError {
+    /// The chunk or payload is cut short or badly formed.
+    #[error("{0}")]
+    Malformed(&'static str),
+    /// The compressed text does not inflate (the decompressor's words).
+    #[error("compressed text is corrupt: {0}")]
+    Corrupt(String),
+    /// The compressed text inflates past the limit.
+    #[error("compressed text expands past the limit of {limit} bytes (possible zip bomb)")]
+    Bomb {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A stealth payload declares more bytes than the limit.
+    #[error("stealth payload declares {declared} bytes, over the limit of {limit}")]
+    Oversized {
+        /// The bytes declared.
+        declared: usize,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
 /// Decodes one text chunk. Returns `Ok(None)` for chunks that are not text,
 /// `Err` with a reason for malformed or oversized ones.
-pub fn decode(chunk: &Chunk<'_>, max_len: usize) -> Result<Option<TextEntry>, String> {
+pub fn decode(chunk: &Chunk<'_>, max_len: usize) -> Result<Option<TextEntry>, TextError> {
     let source = match &chunk.kind {
         b"tEXt" => "PNG tEXt",
         b"zTXt" => "PNG zTXt",
@@ -31,12 +57,18 @@ pub fn decode(chunk: &Chunk<'_>, max_len: usize) -> Result<Option<TextEntry>, St
         b"tEXt" => latin1(prefix(body, max_len)),
         b"zTXt" => {
             // compression method byte (0 = zlib), then the stream
-            let stream = body.get(1..).ok_or("zTXt without compression method")?;
+            let stream = body
+                .get(1..)
+                .ok_or(TextError::Malformed("zTXt without compression method"))?;
             latin1(&inflate(stream, max_len)?)
         }
         _ => {
-            let (&flag, rest) = body.split_first().ok_or("iTXt truncated")?;
-            let rest = rest.get(1..).ok_or("iTXt truncated")?; // compression method
+            let (&flag, rest) = body
+                .split_first()
+                .ok_or(TextError::Malformed("iTXt truncated"))?;
+            let rest = rest
+                .get(1..)
+                .ok_or(TextError::Malformed("iTXt truncated"))?; // compression method
             let rest = skip_nul_terminated(rest)?; // language tag
             let text = skip_nul_terminated(rest)?; // translated keyword
             if flag == 1 {
@@ -54,19 +86,21 @@ pub fn decode(chunk: &Chunk<'_>, max_len: usize) -> Result<Option<TextEntry>, St
 }
 
 /// The keyword (NUL-terminated, at most 79 bytes) and what follows it.
-fn keyword(data: &[u8]) -> Result<(&[u8], &[u8]), String> {
+fn keyword(data: &[u8]) -> Result<(&[u8], &[u8]), TextError> {
     data.iter()
         .take(80)
         .position(|&b| b == 0)
         .and_then(|n| Some((data.get(..n)?, data.get(n + 1..)?)))
-        .ok_or_else(|| "text chunk keyword not terminated within 80 bytes".into())
+        .ok_or(TextError::Malformed(
+            "text chunk keyword not terminated within 80 bytes",
+        ))
 }
 
-fn skip_nul_terminated(data: &[u8]) -> Result<&[u8], String> {
+fn skip_nul_terminated(data: &[u8]) -> Result<&[u8], TextError> {
     data.iter()
         .position(|&b| b == 0)
         .and_then(|n| data.get(n + 1..))
-        .ok_or_else(|| "iTXt field not terminated".into())
+        .ok_or(TextError::Malformed("iTXt field not terminated"))
 }
 
 /// At most the first `n` bytes.
@@ -79,22 +113,20 @@ fn latin1(b: &[u8]) -> String {
 }
 
 /// Inflates a zlib stream, refusing output larger than `max_len`.
-pub fn inflate(stream: &[u8], max_len: usize) -> Result<Vec<u8>, String> {
+pub fn inflate(stream: &[u8], max_len: usize) -> Result<Vec<u8>, TextError> {
     inflate_with(ZlibDecoder::new(stream), max_len)
 }
 
 /// Reads a decompressor to the end, refusing output larger than `max_len`.
-pub fn inflate_with(decoder: impl Read, max_len: usize) -> Result<Vec<u8>, String> {
+pub fn inflate_with(decoder: impl Read, max_len: usize) -> Result<Vec<u8>, TextError> {
     let mut out = Vec::new();
     let limit = u64::try_from(max_len).unwrap_or(u64::MAX).saturating_add(1);
     decoder
         .take(limit)
         .read_to_end(&mut out)
-        .map_err(|e| format!("compressed text is corrupt: {e}"))?;
+        .map_err(|e| TextError::Corrupt(e.to_string()))?;
     if out.len() > max_len {
-        return Err(format!(
-            "compressed text expands past the limit of {max_len} bytes (possible zip bomb)"
-        ));
+        return Err(TextError::Bomb { limit: max_len });
     }
     Ok(out)
 }
@@ -165,7 +197,7 @@ mod tests {
             1 << 20,
         )
         .unwrap_err();
-        assert!(err.contains("zip bomb"));
+        assert!(err.to_string().contains("zip bomb"));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use flate2::read::GzDecoder;
 use image::{DynamicImage, GenericImageView};
 
-use super::png_text::{inflate_with, TextEntry};
+use super::png_text::{inflate_with, TextEntry, TextError};
 
 /// Where the payload was found.
 pub(crate) const SOURCE: &str = "pixel LSB (stealth)";
@@ -60,7 +60,7 @@ impl Bits<'_> {
 
 /// Reads a stealth payload, if any. `Err` when a magic is present but the
 /// payload is truncated, oversized or corrupt.
-pub fn read(img: &DynamicImage, max_len: usize) -> Result<Vec<TextEntry>, String> {
+pub fn read(img: &DynamicImage, max_len: usize) -> Result<Vec<TextEntry>, TextError> {
     let mut planes = vec![Plane::Rgb];
     if img.color().has_alpha() {
         planes.insert(0, Plane::Alpha);
@@ -83,16 +83,17 @@ pub fn read(img: &DynamicImage, max_len: usize) -> Result<Vec<TextEntry>, String
         let len_bits = bits
             .read_bytes(4)
             .and_then(|b| Some(u32::from_be_bytes(b.try_into().ok()?) as usize))
-            .ok_or("stealth payload length truncated")?;
+            .ok_or(TextError::Malformed("stealth payload length truncated"))?;
         let len = len_bits / 8;
         if len > max_len {
-            return Err(format!(
-                "stealth payload declares {len} bytes, over the limit of {max_len}"
-            ));
+            return Err(TextError::Oversized {
+                declared: len,
+                limit: max_len,
+            });
         }
-        let payload = bits
-            .read_bytes(len)
-            .ok_or("stealth payload runs past the end of the image")?;
+        let payload = bits.read_bytes(len).ok_or(TextError::Malformed(
+            "stealth payload runs past the end of the image",
+        ))?;
         let data = if compressed {
             inflate_with(GzDecoder::new(&payload[..]), max_len)?
         } else {
