@@ -34,10 +34,8 @@ fn provenance(c: &mut Criterion) {
         eprintln!("dev set not found: skipping");
         return;
     }
-    let config = Config {
-        no_pixels: true,
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.no_pixels = true;
     let analyzer = Analyzer::new(config).expect("analyzer");
     let bytes: u64 = files.iter().map(|(_, b)| b.len() as u64).sum();
     let mut group = c.benchmark_group("provenance");

@@ -66,9 +66,10 @@ impl<'a> Set<'a> {
             samples: self
                 .samples
                 .iter()
-                .map(|s| Sample {
-                    rows: vec![columns.iter().map(|&i| s.rows[0][i]).collect()],
-                    ..s.clone()
+                .map(|s| {
+                    let mut kept = s.clone();
+                    kept.rows = vec![columns.iter().map(|&i| s.rows[0][i]).collect()];
+                    kept
                 })
                 .collect(),
         }
@@ -179,17 +180,14 @@ fn extract(
                             let mut v = t.clone();
                             v.steps.extend_from_slice(steps);
                             let rows = pixel_features(&bytes, &v, &limits).ok()?;
-                            Some(Sample {
+                            let mean = stats::mean_rows(&rows, rows.first().map_or(0, Vec::len));
+                            Some(Sample::new(
                                 group,
-                                fold: group,
                                 condition,
-                                encoder: t.encoder_family(),
-                                synthetic: e.synthetic,
-                                rows: vec![stats::mean_rows(
-                                    &rows,
-                                    rows.first().map_or(0, Vec::len),
-                                )],
-                            })
+                                t.encoder_family(),
+                                e.synthetic,
+                                vec![mean],
+                            ))
                         })
                         .collect::<Option<Vec<Sample>>>()
                 })
@@ -263,13 +261,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .samples
         .iter()
         .zip(&recompressed)
-        .map(|(a, b)| Sample {
-            rows: vec![a.rows[0]
+        .map(|(a, b)| {
+            let mut difference = a.clone();
+            difference.rows = vec![a.rows[0]
                 .iter()
                 .zip(&b.rows[0])
                 .map(|(x, y)| x - y)
-                .collect()],
-            ..a.clone()
+                .collect()];
+            difference
         })
         .collect();
     let difference_names: Vec<String> = names.iter().map(|n| format!("recompressed_{n}")).collect();
@@ -288,9 +287,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .samples
             .iter()
             .zip(&difference.samples)
-            .map(|(a, d)| Sample {
-                rows: vec![a.rows[0].iter().chain(&d.rows[0]).copied().collect()],
-                ..a.clone()
+            .map(|(a, d)| {
+                let mut both = a.clone();
+                both.rows = vec![a.rows[0].iter().chain(&d.rows[0]).copied().collect()];
+                both
             })
             .collect(),
     }

@@ -39,13 +39,14 @@ fn simple(name: &str) -> bool {
 fn project(samples: &[Sample], keep: &[usize]) -> Vec<Sample> {
     samples
         .iter()
-        .map(|s| Sample {
-            rows: s
+        .map(|s| {
+            let mut kept = s.clone();
+            kept.rows = s
                 .rows
                 .iter()
                 .map(|r| keep.iter().map(|&i| r[i]).collect())
-                .collect(),
-            ..s.clone()
+                .collect();
+            kept
         })
         .collect()
 }

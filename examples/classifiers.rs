@@ -104,19 +104,10 @@ fn fld_ensemble(
                 .zip(m0.iter().zip(&m1))
                 .map(|(w, (a, b))| w * (a + b) / 2.0)
                 .sum();
-            Some((
-                features,
-                Logistic {
-                    weights: w,
-                    bias: -middle,
-                },
-            ))
+            Some((features, Logistic::new(w, -middle)))
         })
         .collect();
-    let mut out = Logistic {
-        weights: vec![0.0; p],
-        bias: 0.0,
-    };
+    let mut out = Logistic::new(vec![0.0; p], 0.0);
     for (features, learner) in parts? {
         for (&i, v) in features.iter().zip(learner.weights) {
             out.weights[i] += v / learners as f64;

@@ -17,11 +17,10 @@ use provenant::{Analyzer, Config, Limits};
 
 /// Limits small enough that one input stays fast.
 fn limits() -> Limits {
-    Limits {
-        max_text_chunk: 1 << 20,
-        max_xmp_bytes: 1 << 20,
-        ..Limits::default()
-    }
+    let mut limits = Limits::default();
+    limits.max_text_chunk = 1 << 20;
+    limits.max_xmp_bytes = 1 << 20;
+    limits
 }
 
 /// The whole per-file pipeline (container, metadata, C2PA, pixels,
@@ -29,10 +28,8 @@ fn limits() -> Limits {
 pub(super) fn analyze_file(data: &[u8]) {
     static ANALYZER: OnceLock<Option<Analyzer>> = OnceLock::new();
     let analyzer = ANALYZER.get_or_init(|| {
-        let config = Config {
-            limits: limits(),
-            ..Config::default()
-        };
+        let mut config = Config::default();
+        config.limits = limits();
         Analyzer::new(config).ok()
     });
     if let Some(a) = analyzer {

@@ -10,6 +10,7 @@ pub use crate::limits::Limits;
 /// Everything that changes how files are analysed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct Config {
     /// Resource limits.
     pub limits: Limits,
@@ -58,7 +59,7 @@ fn embedded_model() -> Option<crate::model::Model> {
 /// File name of the default trust-anchor bundle, looked up in
 /// `$PROVENANT_TRUST_ANCHORS`, then `$XDG_CONFIG_HOME/provenant/`
 /// (or `~/.config/provenant/`), then `/etc/provenant/`.
-pub const TRUST_ANCHORS_FILE: &str = "trust-anchors.pem";
+pub(crate) const TRUST_ANCHORS_FILE: &str = "trust-anchors.pem";
 
 impl Config {
     /// Loads a PEM bundle of trust anchors into the configuration.

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 /// One labelled image.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Entry {
     /// Path relative to the root, as written in the manifest.
     pub file: String,
@@ -55,6 +56,7 @@ fn folder_of(file: &str) -> String {
 
 /// How validation folds are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Grouping {
     /// Each image is its own group: other images of its source and
     /// generator can sit in the training folds (optimistic).
@@ -165,7 +167,7 @@ pub fn from_folders(real: &Path, synthetic: &Path) -> Result<Vec<Entry>> {
 
 /// The root for a manifest's relative paths: `root` if given, else the
 /// manifest's folder.
-pub fn root_for(manifest: &Path, root: Option<&Path>) -> PathBuf {
+pub(crate) fn root_for(manifest: &Path, root: Option<&Path>) -> PathBuf {
     root.map(Path::to_path_buf).unwrap_or_else(|| {
         manifest
             .parent()

@@ -37,6 +37,7 @@ use crate::provenance::{Finding, Meaning, Strength};
 /// The answer for one file. The strings are fixed: downstream tools rely on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Verdict {
     /// The file itself declares AI generation (metadata or C2PA).
     DeclaredSynthetic,
@@ -67,6 +68,7 @@ impl Verdict {
 /// Facts worth a filter in a triage table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Flag {
     /// A real photo edited by AI (declared composite or GenAI edit): shows a
     /// real person, ranks with the real photos.

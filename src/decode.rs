@@ -63,7 +63,7 @@ pub fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicIm
 /// the laundering transforms, the training features and the thumbnails
 /// start from (the [`crate::pipeline`] runs the two stages apart, to
 /// report the format of a file it cannot decode).
-pub fn detect_and_decode(
+pub(crate) fn detect_and_decode(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<(DynamicImage, Format), DecodeError> {
@@ -72,6 +72,6 @@ pub fn detect_and_decode(
 }
 
 /// A short name of the decoded colour type, e.g. "rgb8".
-pub fn color_name(img: &DynamicImage) -> String {
+pub(crate) fn color_name(img: &DynamicImage) -> String {
     format!("{:?}", img.color()).to_lowercase()
 }

@@ -34,6 +34,7 @@ const DECIMALS: i32 = 4;
 
 /// A count out of a total.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Rate {
     /// How many.
     pub count: usize,
@@ -54,6 +55,7 @@ impl Rate {
 
 /// Verdict counts of one label and source (generator or camera).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SourceRow {
     /// `real` or `synthetic`.
     pub label: &'static str,
@@ -69,6 +71,7 @@ pub struct SourceRow {
 
 /// A file that could not be evaluated cleanly.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Failure {
     /// Path from the manifest.
     pub file: String,
@@ -78,6 +81,7 @@ pub struct Failure {
 
 /// The result of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Evaluation {
     /// The transform applied before analysis (`as-is` for none).
     pub transform: String,
@@ -170,6 +174,7 @@ pub fn evaluate(
 
 /// How `cross_validate` retrains.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Retraining {
     /// Number of folds.
     pub folds: usize,
@@ -180,6 +185,19 @@ pub struct Retraining {
     /// Also leave out of training every sample laundered by the encoder
     /// family of the transform's last lossy step: encoder-held-out.
     pub hold_out_encoder: bool,
+}
+
+impl Retraining {
+    /// `folds` folds drawn by `grouping`, with the default penalty
+    /// ([`crate::model::DEFAULT_LAMBDA`]) and no encoder held out.
+    pub fn new(folds: usize, grouping: Grouping) -> Self {
+        Retraining {
+            folds,
+            grouping,
+            lambda: crate::model::DEFAULT_LAMBDA,
+            hold_out_encoder: false,
+        }
+    }
 }
 
 /// Evaluates every entry under `transform`, each with a model trained (like

@@ -26,6 +26,7 @@ const CELL: u32 = 8;
 
 /// The pictures that show the scene, each written only when asked for.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct Revealing {
     /// `noise-heatmap.png`: every block's noise as a colour.
     pub noise_heatmap: bool,

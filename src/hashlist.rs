@@ -23,6 +23,7 @@ pub const DEFAULT_PDQ_DISTANCE: u32 = 31;
 /// Which digest matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Kind {
     /// MD5.
     Md5,
@@ -36,6 +37,7 @@ pub enum Kind {
 
 /// One match of a file against a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HashMatch {
     /// The list's file name.
     pub list: String,
@@ -50,6 +52,7 @@ pub struct HashMatch {
 /// Loaded hash lists; empty by default, with the PDQ distance
 /// [`DEFAULT_PDQ_DISTANCE`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HashLists {
     exact: HashMap<(Kind, String), (String, String)>,
     pdq: Vec<([u8; 32], String, String)>,

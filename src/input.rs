@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 /// Image container formats recognised by their magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Format {
     /// JPEG / JFIF / EXIF.
     Jpeg,
@@ -77,7 +78,7 @@ impl Format {
     }
 
     /// The MIME type, as used by C2PA and VICS.
-    pub fn mime(self) -> &'static str {
+    pub(crate) fn mime(self) -> &'static str {
         match self {
             Format::Jpeg => "image/jpeg",
             Format::Png => "image/png",
@@ -92,13 +93,14 @@ impl Format {
 
     /// Whether this tool decodes the pixels of the format (HEIF/AVIF: no
     /// acceptable decoder, so metadata and C2PA only).
-    pub fn pixels_supported(self) -> bool {
+    pub(crate) fn pixels_supported(self) -> bool {
         !matches!(self, Format::Heif | Format::Avif)
     }
 }
 
 /// The three digests of a file, lowercase hex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Hashes {
     /// SHA-256.
     pub sha256: String,
@@ -110,6 +112,7 @@ pub struct Hashes {
 
 /// A file read into memory, with its digests.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Input {
     /// The whole file.
     pub bytes: Vec<u8>,
@@ -121,7 +124,7 @@ pub struct Input {
 }
 
 /// A file's modification time in nanoseconds since the Unix epoch.
-pub fn modified_ns(meta: &std::fs::Metadata) -> Option<i64> {
+pub(crate) fn modified_ns(meta: &std::fs::Metadata) -> Option<i64> {
     let t = meta.modified().ok()?;
     let ns = match t.duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_nanos()).ok()?,
@@ -189,7 +192,7 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<Input> {
 }
 
 /// What a file that is not a regular file is, in words.
-pub fn kind_name(kind: std::fs::FileType) -> &'static str {
+pub(crate) fn kind_name(kind: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -243,7 +246,7 @@ impl MultiHasher {
 }
 
 /// Lowercase hex of a byte slice.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

@@ -2,10 +2,17 @@
 //! AI-generated images.
 //!
 //! Each file is read once and hashed, its format detected from magic bytes,
-//! its pixels decoded under limits; the signals in [`signals`] gather typed
-//! evidence; [`decide`] turns it into a verdict, the rule that decided, flags,
-//! a triage priority and typed reasons; [`report`] words them, and the
-//! [`FileReport`] ([`record`]) carries it all.
+//! its pixels decoded under limits ([`Analyzer`], the one pipeline); the
+//! declared provenance ([`provenance`]) and the pixel statistics ([`pixels`])
+//! gather typed evidence; [`decide`] turns it into a [`Decision`]: a
+//! [`Verdict`], the [`Rule`] that decided, flags and typed reasons; [`report`]
+//! words them, and the [`FileReport`] ([`record`]) carries it all. [`scan`]
+//! runs a whole collection ([`ScanOptions`]) into a resumable journal and its
+//! ranked reports.
+//!
+//! The API is what this page lists. The modules hidden from it (`container`,
+//! `decode`, `pdq`, `sanitize`, `stats`) are public only for the project's own
+//! binary, benches, examples and fuzz targets, and carry no promise.
 //!
 //! ```
 //! use provenant::{Analyzer, Config, Rule, Verdict};
@@ -34,10 +41,8 @@
 // Cargo.toml and clippy.toml.
 
 pub mod config;
-pub mod container;
 pub mod dataset;
 pub mod decide;
-pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod explain;
@@ -46,16 +51,24 @@ pub mod input;
 pub mod limits;
 pub mod model;
 pub mod outcome;
-pub mod pdq;
 pub mod pipeline;
 pub mod pixels;
 pub mod provenance;
 pub mod record;
 pub mod report;
-pub mod sanitize;
 pub mod scan;
-pub mod stats;
 pub mod transform;
+
+#[doc(hidden)]
+pub mod container;
+#[doc(hidden)]
+pub mod decode;
+#[doc(hidden)]
+pub mod pdq;
+#[doc(hidden)]
+pub mod sanitize;
+#[doc(hidden)]
+pub mod stats;
 
 /// The library's version, as reports record it (`provenant <VERSION>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -67,3 +80,4 @@ pub use limits::Limits;
 pub use model::Model;
 pub use pipeline::{Analysis, Analyzer};
 pub use record::FileReport;
+pub use scan::{ScanOptions, ScanSummary};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// quickly, not allowed to allocate without bound.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct Limits {
     /// Largest file read, in bytes. Default 512 MiB.
     pub max_file_bytes: u64,

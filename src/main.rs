@@ -175,10 +175,9 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<Exit> {
             if i > 0 {
                 writeln!(out)?;
             }
-            let options = human::Options {
-                verbose: args.verbose,
-                show_prompts: args.show_prompts,
-            };
+            let mut options = human::Options::default();
+            options.verbose = args.verbose;
+            options.show_prompts = args.show_prompts;
             human::write(&mut out, &report, options)?;
         }
         out.flush()?;
@@ -195,10 +194,9 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<Exit> {
 
 fn explain(args: ExplainArgs) -> anyhow::Result<Exit> {
     let analyzer = Analyzer::new(config_from(&args.options)?).context("setting up the analyzer")?;
-    let revealing = provenant::explain::Revealing {
-        noise_heatmap: args.noise_heatmap,
-        residual: args.residual,
-    };
+    let mut revealing = provenant::explain::Revealing::default();
+    revealing.noise_heatmap = args.noise_heatmap;
+    revealing.residual = args.residual;
     let (report, written) =
         match provenant::explain::explain_file(&analyzer, &args.file, &args.out, revealing) {
             Ok(done) => done,
@@ -210,10 +208,8 @@ fn explain(args: ExplainArgs) -> anyhow::Result<Exit> {
         };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let all_evidence = human::Options {
-        verbose: true,
-        show_prompts: false,
-    };
+    let mut all_evidence = human::Options::default();
+    all_evidence.verbose = true;
     human::write(&mut out, &report, all_evidence)?;
     writeln!(out, "\nPictures:")?;
     for path in written {
@@ -251,18 +247,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
         .map_err(anyhow::Error::msg)?;
     let config = config_from(&args.options)?;
     let evaluation = match args.cross_validate {
-        Some(folds) => provenant::eval::cross_validate(
-            &entries,
-            &root,
-            &transform,
-            config,
-            provenant::eval::Retraining {
-                folds,
-                grouping: args.group_by.into(),
-                lambda: args.lambda,
-                hold_out_encoder: args.hold_out_encoder,
-            },
-        )?,
+        Some(folds) => provenant::eval::cross_validate(&entries, &root, &transform, config, {
+            let mut retraining = provenant::eval::Retraining::new(folds, args.group_by.into());
+            retraining.lambda = args.lambda;
+            retraining.hold_out_encoder = args.hold_out_encoder;
+            retraining
+        })?,
         None => {
             eprintln!(
                 "provenant: warning: the model is not retrained (no --cross-validate): if these images were among its training images (the embedded model was trained on the dev set), the numbers are optimistic"
@@ -316,10 +306,7 @@ fn calibrate(args: CalibrateArgs) -> anyhow::Result<Exit> {
         provenant::pixels::feature_names(),
         &set.samples,
         args.lambda,
-        model::Validation {
-            folds: args.folds,
-            hold_out_encoders: !args.no_encoder_hold_out,
-        },
+        model::Validation::new(args.folds, !args.no_encoder_hold_out),
         names,
         set.digest,
     )
@@ -350,24 +337,19 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
             Some((p.display().to_string(), walk::parse_list(&bytes)))
         }
     };
-    let opts = ScanOptions {
-        roots: args.paths.clone(),
-        files_from,
-        out: args.out.clone(),
-        jobs: match args.jobs {
-            Some(0) => {
-                anyhow::bail!("--jobs 0: give 1 or more workers (without --jobs: all cores)")
-            }
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, usize::from),
-        },
-        follow_symlinks: args.follow_symlinks,
-        resume: args.resume,
-        overwrite: args.overwrite,
-        vics: args.vics,
-        thumbnails: args.thumbnails,
-        command_line: std::env::args().collect(),
-    };
+    let mut opts = ScanOptions::new(args.paths.clone(), args.out.clone());
+    match args.jobs {
+        Some(0) => anyhow::bail!("--jobs 0: give 1 or more workers (without --jobs: all cores)"),
+        Some(n) => opts.jobs = n,
+        None => {}
+    }
+    opts.files_from = files_from;
+    opts.follow_symlinks = args.follow_symlinks;
+    opts.resume = args.resume;
+    opts.overwrite = args.overwrite;
+    opts.vics = args.vics;
+    opts.thumbnails = args.thumbnails;
+    opts.command_line = std::env::args().collect();
     let analyzer = Analyzer::new(config).context("setting up the analyzer")?;
     let mut progress = progress::Progress::new(args.quiet);
     let summary = scan::run(&analyzer, &opts, &mut |p| progress.update(p))?;

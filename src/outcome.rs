@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Evidence of a signal, or why it could not be gathered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Outcome<T> {
     /// The signal ran.
     Analysed(T),
@@ -17,7 +18,7 @@ pub enum Outcome<T> {
 
 impl<T> Outcome<T> {
     /// A `NotApplicable` outcome.
-    pub fn not_applicable(reason: impl Into<String>) -> Self {
+    pub(crate) fn not_applicable(reason: impl Into<String>) -> Self {
         Outcome::NotApplicable {
             reason: reason.into(),
         }

@@ -24,6 +24,7 @@ const ROWS: usize = 8;
 
 /// A PDQ hash and its quality (0-100; under ~50 the hash is unreliable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Pdq {
     /// 256 bits as 64 lowercase hex digits, in the reference tools' order.
     pub hash: String,

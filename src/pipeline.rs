@@ -42,6 +42,7 @@ pub struct Analysis {
 
 /// Analyses files with one configuration. Cheap to share between threads.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Analyzer {
     config: Config,
     verifier: Verifier,

@@ -19,7 +19,7 @@ use crate::provenance::metadata::MetadataEvidence;
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// The kebab-case name a unit enum has in reports (its serde name).
-pub fn kebab_name<T: Serialize>(value: &T) -> String {
+pub(crate) fn kebab_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -28,6 +28,7 @@ pub fn kebab_name<T: Serialize>(value: &T) -> String {
 
 /// What decoding the pixels gave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PixelSummary {
     /// Width in pixels (sensor grid: EXIF orientation not applied).
     pub width: u32,
@@ -66,6 +67,7 @@ impl std::fmt::Display for Stage {
 
 /// An error met while analysing a file: which stage, and what happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StageError {
     /// The stage.
     pub stage: Stage,
@@ -75,6 +77,7 @@ pub struct StageError {
 
 /// The full report for one file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FileReport {
     /// Schema version of this record.
     pub schema_version: u32,
@@ -200,6 +203,7 @@ impl FileReport {
 /// What the triage order, the totals and de-duplication need of a file
 /// record (the rest of the line is skipped, not parsed).
 #[derive(Debug, Deserialize)]
+#[non_exhaustive]
 pub struct Brief {
     /// The path as recorded.
     pub path: String,
@@ -221,6 +225,7 @@ pub struct Brief {
 
 /// The stage of an error, as [`Brief`] reads it.
 #[derive(Debug, Deserialize)]
+#[non_exhaustive]
 pub struct BriefError {
     /// The stage.
     pub stage: Stage,
@@ -236,10 +241,10 @@ impl Brief {
 /// A file's identity (path, size, modification time) as 128 bits of its
 /// SHA-256: what `--resume` and merging keep per file, whatever the path's
 /// length.
-pub type FileKey = [u8; 16];
+pub(crate) type FileKey = [u8; 16];
 
 /// The [`FileKey`] of a path, size and modification time.
-pub fn file_key(path: &str, size: Option<u64>, modified_ns: Option<i64>) -> FileKey {
+pub(crate) fn file_key(path: &str, size: Option<u64>, modified_ns: Option<i64>) -> FileKey {
     let mut h = Sha256::new();
     h.update((path.len() as u64).to_le_bytes());
     h.update(path.as_bytes());

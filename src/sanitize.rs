@@ -21,7 +21,7 @@ pub fn sanitize(s: &str) -> String {
 
 /// Sanitizes and shortens to at most `max_chars` characters (with an
 /// ellipsis when cut), collapsing runs of white space.
-pub fn excerpt(s: &str, max_chars: usize) -> String {
+pub(crate) fn excerpt(s: &str, max_chars: usize) -> String {
     let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let clean = sanitize(&collapsed);
     if clean.chars().count() <= max_chars {

@@ -25,7 +25,7 @@ pub fn mean_rows(rows: &[Vec<f32>], len: usize) -> Vec<f32> {
 }
 
 /// Dot product of two slices, up to the shorter one's length (summed in
-/// [`LANES`] lanes).
+/// `LANES` lanes).
 pub fn dot(a: &[f32], b: &[f32]) -> f64 {
     let n = a.len().min(b.len());
     lane_sums(n, |i| [f64::from(a[i]) * f64::from(b[i])])[0]
@@ -34,10 +34,10 @@ pub fn dot(a: &[f32], b: &[f32]) -> f64 {
 /// Interleaved accumulators of [`lane_sums`]: independent additions that the
 /// processor overlaps and the compiler vectorises, where one running sum
 /// waits for each addition in turn.
-pub const LANES: usize = 4;
+pub(crate) const LANES: usize = 4;
 
 /// The sums over i in 0..len of the `K` terms `term(i)`, accumulated in
-/// [`LANES`] interleaved lanes and added at the end.
+/// `LANES` interleaved lanes and added at the end.
 pub(crate) fn lane_sums<const K: usize>(len: usize, term: impl Fn(usize) -> [f64; K]) -> [f64; K] {
     let mut lanes = [[0.0f64; K]; LANES];
     let whole = len - len % LANES;
@@ -65,7 +65,7 @@ pub(crate) fn lane_sums<const K: usize>(len: usize, term: impl Fn(usize) -> [f64
 /// Running moments of a stream of values (no storage): count, mean,
 /// variance and excess kurtosis, accumulated in f64.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Moments {
+pub(crate) struct Moments {
     n: f64,
     s1: f64,
     s2: f64,
@@ -75,20 +75,20 @@ pub struct Moments {
 
 impl Moments {
     /// Adds a value.
-    pub fn push(&mut self, x: f32) {
+    pub(crate) fn push(&mut self, x: f32) {
         self.add(1.0, Self::powers(x));
     }
 
     /// Adds a slice of values: the same sums as pushing each value, but
-    /// accumulated in [`LANES`] interleaved lanes (they differ only by the
+    /// accumulated in `LANES` interleaved lanes (they differ only by the
     /// rounding of the additions).
-    pub fn extend(&mut self, values: &[f32]) {
+    pub(crate) fn extend(&mut self, values: &[f32]) {
         let sums = lane_sums(values.len(), |i| Self::powers(values[i]));
         self.add(values.len() as f64, sums);
     }
 
     /// Adds the values that `other` holds.
-    pub fn merge(&mut self, other: &Moments) {
+    pub(crate) fn merge(&mut self, other: &Moments) {
         self.add(other.n, [other.s1, other.s2, other.s3, other.s4]);
     }
 
@@ -107,17 +107,17 @@ impl Moments {
     }
 
     /// Number of values.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.n as usize
     }
 
     /// Mean (0 if empty).
-    pub fn mean(&self) -> f32 {
+    pub(crate) fn mean(&self) -> f32 {
         (self.s1 / self.n.max(1.0)) as f32
     }
 
     /// Population variance (0 if empty).
-    pub fn variance(&self) -> f32 {
+    pub(crate) fn variance(&self) -> f32 {
         self.central2() as f32
     }
 
@@ -128,7 +128,7 @@ impl Moments {
     }
 
     /// Excess kurtosis (0 for a Gaussian); 0 if the variance is 0.
-    pub fn excess_kurtosis(&self) -> f32 {
+    pub(crate) fn excess_kurtosis(&self) -> f32 {
         let n = self.n.max(1.0);
         let m = self.s1 / n;
         let m2 = self.central2();
@@ -143,7 +143,7 @@ impl Moments {
 
 /// Running Pearson correlation of a stream of pairs (no storage).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Correlation {
+pub(crate) struct Correlation {
     n: f64,
     sa: f64,
     sb: f64,
@@ -154,8 +154,8 @@ pub struct Correlation {
 
 impl Correlation {
     /// Adds the pairs (a[i], b[i]) of two slices, up to the shorter one's
-    /// length, summed in [`LANES`] interleaved lanes.
-    pub fn extend(&mut self, a: &[f32], b: &[f32]) {
+    /// length, summed in `LANES` interleaved lanes.
+    pub(crate) fn extend(&mut self, a: &[f32], b: &[f32]) {
         let n = a.len().min(b.len());
         let [sa, sb, sab, saa, sbb] = lane_sums(n, |i| {
             let (a, b) = (f64::from(a[i]), f64::from(b[i]));
@@ -170,7 +170,7 @@ impl Correlation {
     }
 
     /// The correlation; `None` if either side is constant or empty.
-    pub fn value(&self) -> Option<f32> {
+    pub(crate) fn value(&self) -> Option<f32> {
         let n = self.n.max(1.0);
         let cov = self.sab / n - (self.sa / n) * (self.sb / n);
         let va = self.saa / n - (self.sa / n).powi(2);
@@ -181,7 +181,7 @@ impl Correlation {
 
 /// A least-squares line y = intercept + slope·x.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// Slope.
     pub slope: f32,
     /// Value at x = 0.
@@ -193,7 +193,7 @@ pub struct Line {
 }
 
 /// Fits a line to (x, y) points; `None` with fewer than two distinct x.
-pub fn fit_line(points: &[(f32, f32)]) -> Option<Line> {
+pub(crate) fn fit_line(points: &[(f32, f32)]) -> Option<Line> {
     let n = points.len() as f64;
     let (mx, my) = points.iter().fold((0.0f64, 0.0f64), |(a, b), p| {
         (a + f64::from(p.0) / n, b + f64::from(p.1) / n)

@@ -7,10 +7,7 @@ use provenant::model::{metrics, Sample, Validation};
 /// The validation of the default model: 5 folds, each source whole in one
 /// fold, each laundered sample scored by models trained without its
 /// encoder family.
-pub(crate) const VALIDATION: Validation = Validation {
-    folds: 5,
-    hold_out_encoders: true,
-};
+pub(crate) const VALIDATION: Validation = Validation::new(5, true);
 
 /// The encoder families of the samples' laundering, sorted.
 pub(crate) fn families(samples: &[Sample]) -> Vec<&'static str> {

@@ -31,7 +31,7 @@ fn boxes(mut data: &[u8]) -> impl Iterator<Item = IsoBox<'_>> {
 
 /// The name of the `meta` box's `hdlr` handler, trimmed; `None` when there
 /// is no such box or the name is empty.
-pub fn handler_name(bytes: &[u8]) -> Option<String> {
+pub(crate) fn handler_name(bytes: &[u8]) -> Option<String> {
     let meta = boxes(bytes).find(|b| &b.kind == b"meta")?;
     // `meta` is a full box: version and flags come first.
     let hdlr = boxes(meta.payload.get(4..)?).find(|b| &b.kind == b"hdlr")?;

@@ -7,7 +7,7 @@
 // Byte parsers read untrusted input: no unchecked indexing.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-pub mod bmff;
+pub(crate) mod bmff;
 pub mod jpeg;
 pub mod png;
 pub mod riff;
@@ -62,7 +62,7 @@ impl<'a> Structure<'a> {
     /// Bytes of the embedded C2PA manifest store (JPEG APP11 JUMBF
     /// segments, the PNG `caBX` chunk, the WebP `C2PA` chunk); `None` for
     /// formats whose store this parser does not locate.
-    pub fn c2pa_store_bytes(&self) -> Option<usize> {
+    pub(crate) fn c2pa_store_bytes(&self) -> Option<usize> {
         match self {
             Structure::Jpeg(s) => Some(
                 s.segments
@@ -130,7 +130,7 @@ impl<'a> Structure<'a> {
     }
 
     /// Why the walk stopped early (truncated or corrupt container), if it did.
-    pub fn problem(&self) -> Option<&str> {
+    pub(crate) fn problem(&self) -> Option<&str> {
         match self {
             Structure::Jpeg(s) => s.problem.as_deref(),
             Structure::Png(c) => c.problem.as_deref(),

@@ -26,11 +26,11 @@ pub const MIN_AUC: f64 = 0.6;
 /// crosses it about once in (real images + 1) per condition. (At 1 %, the
 /// pipeline's cross-validation called 2 % of real photos re-encoded at
 /// JPEG q90 likely-synthetic.)
-pub const REAL_ABOVE_SYNTHETIC_THRESHOLD: f64 = 0.0;
+pub(crate) const REAL_ABOVE_SYNTHETIC_THRESHOLD: f64 = 0.0;
 /// Largest share of synthetic images (cross-validated) allowed below the
 /// `likely-authentic` threshold, over all samples and under each training
 /// condition alone.
-pub const SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD: f64 = 0.05;
+pub(crate) const SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD: f64 = 0.05;
 
 /// One training sample: an image under one condition, the image it comes
 /// from (folds never split an image), its label, and one row of feature
@@ -39,6 +39,7 @@ pub const SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD: f64 = 0.05;
 /// sample's score is the mean of its rows' scores, which for this linear
 /// model is the score of the mean row, what analysis computes.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Sample {
     /// Image index.
     pub group: usize,
@@ -59,6 +60,25 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// Image `group` seen under `condition`, its folds drawn by image
+    /// (`fold` = `group`) until [`super::training::assign_folds`] says otherwise.
+    pub fn new(
+        group: usize,
+        condition: usize,
+        encoder: Option<&'static str>,
+        synthetic: bool,
+        rows: Vec<Vec<f32>>,
+    ) -> Self {
+        Sample {
+            group,
+            fold: group,
+            condition,
+            encoder,
+            synthetic,
+            rows,
+        }
+    }
+
     /// The mean of the rows (NaN where the rows are NaN).
     pub fn mean_row(&self) -> Vec<f32> {
         crate::stats::mean_rows(&self.rows, self.rows.first().map_or(0, Vec::len))
@@ -162,12 +182,23 @@ fn share(values: &[f64], hit: impl Fn(f64) -> bool) -> f64 {
 
 /// How `train` validates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Validation {
     /// Folds, drawn by the samples' fold keys.
     pub folds: usize,
     /// Score each laundered sample with models trained without its encoder
     /// family (one fit per fold and family instead of one per fold).
     pub hold_out_encoders: bool,
+}
+
+impl Validation {
+    /// `folds` folds, encoder-held-out or not.
+    pub const fn new(folds: usize, hold_out_encoders: bool) -> Self {
+        Validation {
+            folds,
+            hold_out_encoders,
+        }
+    }
 }
 
 /// Each sample's held-out score: from a model fitted on the other folds

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 /// A fitted logistic model: P(y = 1 | x) = σ(bias + weights · x).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Logistic {
     /// One weight per feature.
     pub weights: Vec<f64>,
@@ -19,7 +20,7 @@ pub struct Logistic {
 }
 
 /// The logistic function.
-pub fn sigmoid(z: f64) -> f64 {
+pub(crate) fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
         1.0 / (1.0 + (-z).exp())
     } else {
@@ -47,6 +48,7 @@ fn dot_row<T: Value>(weights: &[f64], row: &[T]) -> f64 {
 
 /// The loss of one row as a function of its score z = bias + weights · x.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Loss {
     /// log(1 + e^(−z)) for positives, log(1 + e^z) for negatives: the
     /// score is the log-odds.
@@ -206,6 +208,11 @@ fn conjugate_gradients<T: Value>(
 }
 
 impl Logistic {
+    /// A linear scorer with these weights and bias.
+    pub fn new(weights: Vec<f64>, bias: f64) -> Self {
+        Logistic { weights, bias }
+    }
+
     /// The linear score (log-odds) of a sample.
     pub fn score(&self, x: &[f64]) -> f64 {
         self.bias + dot(&self.weights, x)

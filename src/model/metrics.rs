@@ -7,7 +7,7 @@ pub use crate::stats::auc;
 
 /// The lowest threshold t such that at most `fpr` of the negatives score
 /// strictly above t (ties at t stay below). With no negatives, -∞.
-pub fn threshold_at_fpr(negatives: &[f64], fpr: f64) -> f64 {
+pub(crate) fn threshold_at_fpr(negatives: &[f64], fpr: f64) -> f64 {
     let mut sorted: Vec<f64> = negatives.iter().copied().filter(|v| !v.is_nan()).collect();
     if sorted.is_empty() {
         return f64::NEG_INFINITY;
@@ -33,7 +33,11 @@ pub fn tpr_at_fpr(positives: &[f64], negatives: &[f64], fpr: f64) -> f64 {
 
 /// Expected calibration error over `bins` equal-width probability bins: the
 /// mean over samples of |mean predicted − observed frequency| of their bin.
-pub fn expected_calibration_error(probabilities: &[f64], labels: &[bool], bins: usize) -> f64 {
+pub(crate) fn expected_calibration_error(
+    probabilities: &[f64],
+    labels: &[bool],
+    bins: usize,
+) -> f64 {
     let mut sum_p = vec![0.0f64; bins];
     let mut sum_y = vec![0.0f64; bins];
     let mut count = vec![0usize; bins];

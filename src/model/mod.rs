@@ -16,9 +16,7 @@ pub mod training;
 use serde::{Deserialize, Serialize};
 
 pub use fit::{
-    fit_scales, fit_scorer, held_out_scores, sample_rows, train, Sample, Validation,
-    DEFAULT_LAMBDA, MIN_AUC, MIN_PER_CLASS, REAL_ABOVE_SYNTHETIC_THRESHOLD,
-    SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD,
+    fit_scales, fit_scorer, held_out_scores, sample_rows, train, Sample, Validation, DEFAULT_LAMBDA,
 };
 use logistic::sigmoid;
 
@@ -28,6 +26,7 @@ pub const FORMAT: &str = "provenant-model";
 pub const VERSION: u32 = 1;
 /// How one raw feature is standardised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Scale {
     /// Feature name.
     pub name: String,
@@ -41,6 +40,7 @@ pub struct Scale {
 
 /// Probability thresholds of the verdicts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Thresholds {
     /// At or above: `likely-synthetic`.
     pub likely_synthetic: f64,
@@ -60,6 +60,7 @@ fn unknown() -> f64 {
 
 /// Cross-validated metrics of a training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CvMetrics {
     /// Number of folds.
     pub folds: usize,
@@ -88,6 +89,7 @@ fn image_grouping() -> String {
 
 /// Cross-validated metrics of the samples made under one condition.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConditionMetrics {
     /// Area under the ROC curve.
     pub auc: f64,
@@ -106,6 +108,7 @@ pub struct ConditionMetrics {
 
 /// What the model was trained on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Training {
     /// Images (groups).
     pub images: usize,
@@ -127,6 +130,7 @@ pub struct Training {
 
 /// A model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Model {
     /// Always [`FORMAT`].
     pub format: String,
@@ -311,6 +315,7 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    use super::fit::SYNTHETIC_BELOW_AUTHENTIC_THRESHOLD;
     use super::*;
 
     const NAMES: [&str; 2] = ["signal", "gappy"];
@@ -339,14 +344,7 @@ mod tests {
                 if group % 4 == 1 {
                     rows.push(vec![signal + next() - 0.5, gappy]);
                 }
-                Sample {
-                    group,
-                    fold: group,
-                    condition: 0,
-                    encoder: None,
-                    synthetic,
-                    rows,
-                }
+                Sample::new(group, 0, None, synthetic, rows)
             })
             .collect()
     }

@@ -26,6 +26,7 @@ pub const DEFAULT_CONDITIONS: &str = "as-is,wild:1,wild:2,wild:3";
 /// How the training images are seen: a fixed transform, the same for every
 /// image, or a random laundering chain drawn for each image.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Condition {
     /// The same transform for every image (`as-is` is none).
     Fixed(Transform),
@@ -60,7 +61,7 @@ impl Condition {
 }
 
 /// A transform's name as a condition: the transform, or `as-is`.
-pub fn condition_name(t: &Transform) -> String {
+pub(crate) fn condition_name(t: &Transform) -> String {
     if t.is_identity() {
         "as-is".into()
     } else {
@@ -89,6 +90,7 @@ pub fn parse_conditions(list: &str) -> Result<Vec<Condition>, TransformError> {
 /// of what was used (SHA-256 over each used file's SHA-256, label and the
 /// conditions).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TrainingSet {
     /// One sample per usable image and condition.
     pub samples: Vec<Sample>,
@@ -148,14 +150,13 @@ pub fn extract(
             for (condition, c) in conditions.iter().enumerate() {
                 let t = c.transform_for(&digest);
                 match pixel_features(&bytes, &t, limits) {
-                    Ok(rows) => samples.push(Sample {
+                    Ok(rows) => samples.push(Sample::new(
                         group,
-                        fold: group,
                         condition,
-                        encoder: t.encoder_family(),
-                        synthetic: e.synthetic,
+                        t.encoder_family(),
+                        e.synthetic,
                         rows,
-                    }),
+                    )),
                     Err(err) => why = err.to_string(),
                 }
             }

@@ -16,10 +16,11 @@ use crate::stats::round;
 /// Strength from which a block grid is reported as present. On the dev set:
 /// 76 % of JPEG files and 6 % of PNG files reach it; after re-encoding at
 /// JPEG q90, 85 % of all files; at q80 after halving, 96 %.
-pub const PRESENT: f32 = 1.12;
+pub(crate) const PRESENT: f32 = 1.12;
 
 /// Where the block grid lies and how strong it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BlockGrid {
     /// Column of the first block boundary (0-7): blocks start at x ≡ offset.
     pub offset_x: u8,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::pixels::windows::Tile;
 
 /// Score above which the report speaks of a demosaicing trace.
-pub const TRACE: f32 = 0.2;
+pub(crate) const TRACE: f32 = 0.2;
 
 /// The four Bayer patterns, named by the top-left 2×2 cell read row by row,
 /// with the 2×2 position (dx + 2·dy) of red and of blue.
@@ -23,6 +23,7 @@ const PATTERNS: [(&str, usize, usize); 4] = [
 
 /// What the demosaicing analysis shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CfaEvidence {
     /// Strength of the period-2 structure under the best Bayer pattern: the
     /// mean of the log ratios of prediction-error variance (sampled over

@@ -14,7 +14,7 @@ use crate::pixels::windows;
 use crate::stats::round;
 
 /// Block side in pixels.
-pub const BLOCK: usize = 64;
+pub(crate) const BLOCK: usize = 64;
 /// Fewest usable blocks for outliers to mean anything.
 const MIN_BLOCKS: usize = 16;
 /// Robust z-score from which a block is an outlier.
@@ -39,6 +39,7 @@ const EDIT_MAX_FRACTION: f32 = 0.25;
 /// The noise level of each block, row-major; `None` for blocks that are
 /// clipped (mostly black or white: no noise survives there).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NoiseMap {
     /// Blocks per row.
     pub cols: usize,
@@ -50,6 +51,7 @@ pub struct NoiseMap {
 
 /// A connected group of outlier blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Region {
     /// Bounding box in pixels: left column.
     pub x: u32,
@@ -68,6 +70,7 @@ pub struct Region {
 
 /// What the local noise map shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LocalNoiseEvidence {
     /// Block side in pixels.
     pub block: usize,
@@ -86,7 +89,7 @@ pub struct LocalNoiseEvidence {
 impl LocalNoiseEvidence {
     /// The largest region smoother than the rest of the image, if any: the
     /// shape an inpainted or pasted generated region takes.
-    pub fn smooth_region(&self) -> Option<&Region> {
+    pub(crate) fn smooth_region(&self) -> Option<&Region> {
         self.regions.iter().find(|r| r.noise_ratio < 1.0)
     }
 
@@ -95,7 +98,7 @@ impl LocalNoiseEvidence {
     /// least four blocks, at most a quarter of the image. On the dev set 4 %
     /// of real photos have one (flat, clipped or compressed areas), so this
     /// is weak evidence.
-    pub fn edit_candidate(&self) -> Option<&Region> {
+    pub(crate) fn edit_candidate(&self) -> Option<&Region> {
         self.smooth_region().filter(|r| {
             r.noise_ratio <= EDIT_MAX_RATIO
                 && self.median_sigma >= EDIT_MIN_SIGMA

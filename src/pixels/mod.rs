@@ -5,7 +5,7 @@
 pub mod block_grid;
 pub mod cfa;
 pub mod cross_channel;
-pub mod kernels;
+pub(crate) mod kernels;
 pub mod local_noise;
 pub mod npr;
 pub mod residual;
@@ -13,7 +13,7 @@ pub mod spam;
 pub mod spectrum;
 pub mod srm;
 #[cfg(test)]
-pub mod test_images;
+pub(crate) mod test_images;
 pub mod windows;
 
 use std::sync::LazyLock;
@@ -162,6 +162,7 @@ const SIMPLE: [Simple; 22] = [
 
 /// The evidence of every pixel signal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PixelForensics {
     /// Analysis windows: top-left corners of the tiles, all of side `tile`.
     pub windows: Vec<(usize, usize)>,
@@ -229,7 +230,7 @@ impl PixelForensics {
     }
 
     /// One plain sentence per signal; `jpeg` says whether the file is a JPEG.
-    pub fn sentences(&self, jpeg: bool) -> Vec<String> {
+    pub(crate) fn sentences(&self, jpeg: bool) -> Vec<String> {
         let mut out = vec![self.spectrum.sentence(self.peak_source)];
         out.extend(self.block_grid.as_ref().map(|g| g.sentence(jpeg)));
         out.push(self.residual.sentence());
@@ -274,7 +275,7 @@ pub fn feature_names() -> &'static [&'static str] {
 /// The family a feature belongs to, for explanations: the SPAM features
 /// are read as two groups, the SRM subset as one group per residual kind,
 /// the cross-channel histograms as one; every other feature alone.
-pub fn feature_family(name: &str) -> String {
+pub(crate) fn feature_family(name: &str) -> String {
     if name.starts_with("spam_s_") {
         "spam_straight".into()
     } else if name.starts_with("spam_d_") {
@@ -291,7 +292,7 @@ pub fn feature_family(name: &str) -> String {
 /// A feature of [`PixelForensics::features`] or a family of
 /// [`feature_family`] (or `"<name> missing"`, the model's indicator) in
 /// plain words, for explanations.
-pub fn describe_feature(name: &str) -> String {
+pub(crate) fn describe_feature(name: &str) -> String {
     if let Some(base) = name.strip_suffix(" missing") {
         return format!("no {}", describe_feature(base));
     }
@@ -348,7 +349,7 @@ pub fn analyze(img: &DynamicImage, jpeg: bool) -> Outcome<PixelForensics> {
 }
 
 /// [`analyze`], also handing back its [`Workings`].
-pub fn analyze_keeping(
+pub(crate) fn analyze_keeping(
     img: &DynamicImage,
     jpeg: bool,
 ) -> Result<(PixelForensics, Workings), TooSmall> {

@@ -11,6 +11,7 @@ use crate::stats::round;
 
 /// What the NPR analysis shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NprEvidence {
     /// Mean squared in-cell difference over mean squared difference at the
     /// same offset anywhere, for the right, lower and diagonal neighbours of

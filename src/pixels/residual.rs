@@ -18,6 +18,7 @@ const NLF_MIN_PIXELS: usize = 200;
 
 /// What the noise residual shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResidualEvidence {
     /// Standard deviation of the luminance residual, in 8-bit levels.
     pub sigma: f32,
@@ -75,7 +76,7 @@ impl ResidualEvidence {
 /// The 3×3 median of a `width`-wide plane, borders replicated. Uses the
 /// separable form: sort each column triple once, then the median of nine is
 /// med(max of lows, med of mids, min of highs) over three neighbouring columns.
-pub fn median3(plane: &[f32], width: usize) -> Vec<f32> {
+pub(crate) fn median3(plane: &[f32], width: usize) -> Vec<f32> {
     let (w, h) = (width, plane.len() / width.max(1));
     let mut out = vec![0.0f32; w * h];
     // The sorted column triples of a row, one array per rank, with the

@@ -23,9 +23,10 @@ pub const T: i32 = 3;
 /// Values a truncated difference takes.
 const LEVELS: usize = (2 * T + 1) as usize;
 /// Transition probabilities per group of directions.
-pub const PER_GROUP: usize = LEVELS * LEVELS * LEVELS;
-/// Features in all.
-pub const LEN: usize = 2 * PER_GROUP;
+pub(crate) const PER_GROUP: usize = LEVELS * LEVELS * LEVELS;
+/// Features in all (what the tests check the tables against).
+#[cfg(test)]
+pub(crate) const LEN: usize = 2 * PER_GROUP;
 
 /// Forward straight (→ ↓) and diagonal (↘ ↙) steps, as (dy, dx). Their
 /// opposites (← ↑ ↖ ↗) see the same triples of pixels in reverse, whose

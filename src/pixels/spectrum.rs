@@ -22,10 +22,11 @@ use serde::{Deserialize, Serialize};
 use crate::pixels::block_grid::BlockGrid;
 
 /// Number of radial bins between 0 and the Nyquist frequency.
-pub const RADIAL_BINS: usize = 32;
+pub(crate) const RADIAL_BINS: usize = 32;
 
 /// What the spectrum shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SpectrumEvidence {
     /// Tile side used.
     pub tile: usize,
@@ -69,7 +70,7 @@ fn planned(n: usize) -> Rc<Spectrum2d> {
 const BATCH: usize = 8;
 
 /// A 2-D FFT of N×N real tiles.
-pub struct Spectrum2d {
+pub(crate) struct Spectrum2d {
     n: usize,
     rows: Arc<dyn RealToComplex<f32>>,
     cols: Arc<dyn Fft<f32>>,
@@ -78,7 +79,7 @@ pub struct Spectrum2d {
 
 impl Spectrum2d {
     /// Plans the transforms for N×N tiles.
-    pub fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         let rows = RealFftPlanner::<f32>::new().plan_fft_forward(n);
         let cols = FftPlanner::<f32>::new().plan_fft_forward(n);
         let hann = (0..n)
@@ -94,7 +95,7 @@ impl Spectrum2d {
 
     /// Power spectrum of a mean-removed, Hann-windowed tile: N rows (ky) of
     /// N/2+1 columns (kx ≥ 0; the other half is its mirror image).
-    pub fn power(&self, tile: &[f32]) -> Vec<f32> {
+    pub(crate) fn power(&self, tile: &[f32]) -> Vec<f32> {
         let n = self.n;
         let half = n / 2 + 1;
         let mean = crate::stats::mean(tile);
@@ -188,6 +189,7 @@ pub const PEAK: f32 = 10.0;
 /// What explains the periodic peaks of the spectrum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum PeakSource {
     /// No peak above [`PEAK`].
     None,
@@ -206,7 +208,7 @@ pub enum PeakSource {
 /// energy periodic: nearest-neighbour copies zero the first differences inside
 /// each copied block, linear interpolation zeroes the second differences at
 /// the interpolated pixels.
-pub fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
+pub(crate) fn difference_energy(tile: &[f32], n: usize, order: u8) -> Vec<f32> {
     if n == 0 {
         return Vec::new();
     }
@@ -295,7 +297,7 @@ pub fn analyze<T: AsRef<[f32]>, R: AsRef<[f32]>>(
 }
 
 /// Mean over the tiles of the log power spectrum: N rows (ky) of N/2+1
-/// columns (kx ≥ 0), as [`Spectrum2d::power`].
+/// columns (kx ≥ 0), as `Spectrum2d::power`.
 pub fn mean_log_power<T: AsRef<[f32]>>(tiles: &[T], size: usize) -> Vec<f32> {
     let fft = planned(size);
     let mut acc = vec![0.0f32; size * (size / 2 + 1)];
@@ -324,7 +326,7 @@ fn freq(k: usize, n: usize) -> f32 {
 }
 
 /// Mean of log power per radial bin over (0, 0.5] cycles/pixel.
-pub fn radial_profile(log_power: &[f32], n: usize) -> Vec<f32> {
+pub(crate) fn radial_profile(log_power: &[f32], n: usize) -> Vec<f32> {
     let half = n / 2 + 1;
     let mut sum = [0.0f32; RADIAL_BINS];
     let mut count = [0u32; RADIAL_BINS];
@@ -347,7 +349,7 @@ pub fn radial_profile(log_power: &[f32], n: usize) -> Vec<f32> {
 
 /// Least-squares line of log power against log frequency over the upper half
 /// of the band: (decay exponent, RMS residual).
-pub fn tail_fit(profile: &[f32]) -> (f32, f32) {
+pub(crate) fn tail_fit(profile: &[f32]) -> (f32, f32) {
     let pts: Vec<(f32, f32)> = profile
         .iter()
         .enumerate()

@@ -13,13 +13,13 @@
 //! onto the minimum of the negated residual: 325 classes). 4,628 numbers
 //! from the luminance of the tiles given (the pipeline gives one at a time).
 //!
-//! Co-occurrences start on every other row ([`ROW_STRIDE`]): neighbouring
+//! Co-occurrences start on every other row (`ROW_STRIDE`): neighbouring
 //! rows' counts are nearly the same information, and counting them was
 //! most of the SRM's cost (half the counts: the same cross-validated AUCs,
 //! half the time; docs/METHOD.md).
 //!
 //! The residual kernels, their quantisation and the class folding are in
-//! [`crate::pixels::kernels`], shared with the other rich models.
+//! `pixels::kernels`, shared with the other rich models.
 
 use std::sync::LazyLock;
 
@@ -37,7 +37,7 @@ const ROW_STRIDE: usize = 2;
 
 /// Adds the co-occurrences of four horizontally (`along_rows`) or
 /// vertically consecutive values of a quantised `m`×`m` map that start on
-/// every [`ROW_STRIDE`]-th row. The bin codes
+/// every `ROW_STRIDE`-th row. The bin codes
 /// of a row are computed first (a loop the compiler vectorises), then
 /// counted into four interleaved histograms, so that runs of the same bin
 /// (flat areas) do not wait on each other's increments.

@@ -2,11 +2,11 @@
 //! colour planes and a Bayer mosaic with bilinear demosaicing.
 
 /// A deterministic pseudo-random generator (xorshift64).
-pub struct Rng(pub u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
     /// Next raw value.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -14,27 +14,27 @@ impl Rng {
     }
 
     /// Uniform on [0, 1).
-    pub fn uniform(&mut self) -> f32 {
+    pub(crate) fn uniform(&mut self) -> f32 {
         (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
     }
 }
 
 /// A standard normal sample (Box-Muller).
-pub fn gaussian(rng: &mut Rng) -> f32 {
+pub(crate) fn gaussian(rng: &mut Rng) -> f32 {
     let u = rng.uniform().max(1e-7);
     let v = rng.uniform();
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f32::consts::PI * v).cos()
 }
 
 /// An N×N plane of uniform noise on 0-255.
-pub fn noise(n: usize, seed: u64) -> Vec<f32> {
+pub(crate) fn noise(n: usize, seed: u64) -> Vec<f32> {
     let mut rng = Rng(seed);
     (0..n * n).map(|_| rng.uniform() * 255.0).collect()
 }
 
 /// An N×N plane upsampled from an (N/factor)² plane by nearest neighbour:
 /// each sample copied into a factor×factor block.
-pub fn upsample_nearest(small: &[f32], n: usize, factor: usize) -> Vec<f32> {
+pub(crate) fn upsample_nearest(small: &[f32], n: usize, factor: usize) -> Vec<f32> {
     let m = n / factor;
     (0..n * n)
         .map(|i| small[(i / n / factor) * m + (i % n) / factor])
@@ -44,7 +44,7 @@ pub fn upsample_nearest(small: &[f32], n: usize, factor: usize) -> Vec<f32> {
 /// An N×N plane upsampled 2× from an (N/2)² plane by bilinear
 /// interpolation: samples at even positions, half-way means between them
 /// (the last row and column repeat their neighbour).
-pub fn upsample_bilinear_2x(small: &[f32], n: usize) -> Vec<f32> {
+pub(crate) fn upsample_bilinear_2x(small: &[f32], n: usize) -> Vec<f32> {
     let m = n / 2;
     let s = |x: usize, y: usize| small[y.min(m - 1) * m + x.min(m - 1)];
     (0..n * n)
@@ -72,7 +72,7 @@ fn rggb(x: usize, y: usize) -> usize {
 /// Samples an N×N RGB image through an RGGB colour filter array and
 /// demosaics it bilinearly: each missing value is the mean of the same-colour
 /// samples among its eight neighbours (for green, the four direct ones).
-pub fn bayer_bilinear(rgb: &[Vec<f32>; 3], n: usize) -> [Vec<f32>; 3] {
+pub(crate) fn bayer_bilinear(rgb: &[Vec<f32>; 3], n: usize) -> [Vec<f32>; 3] {
     let mut out: [Vec<f32>; 3] = Default::default();
     for (c, plane) in out.iter_mut().enumerate() {
         *plane = (0..n * n)
@@ -108,7 +108,7 @@ pub fn bayer_bilinear(rgb: &[Vec<f32>; 3], n: usize) -> [Vec<f32>; 3] {
 }
 
 /// A tile whose three channels all equal `luma`.
-pub fn grey_tile(luma: Vec<f32>, size: usize) -> crate::pixels::windows::Tile {
+pub(crate) fn grey_tile(luma: Vec<f32>, size: usize) -> crate::pixels::windows::Tile {
     crate::pixels::windows::Tile {
         x: 0,
         y: 0,

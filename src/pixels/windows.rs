@@ -9,11 +9,11 @@ use image::DynamicImage;
 use crate::stats::Moments;
 
 /// Tile side in pixels.
-pub const TILE: usize = 256;
+pub(crate) const TILE: usize = 256;
 /// Most tiles analysed per image.
 pub const MAX_TILES: usize = 5;
 /// Images smaller than this on either side are too small to analyse.
-pub const MIN_SIDE: usize = 64;
+pub(crate) const MIN_SIDE: usize = 64;
 
 /// Candidate tile positions as fractions of the free range, in order of
 /// preference: the centre, then a spread over the frame.
@@ -33,6 +33,7 @@ const CANDIDATES: [(f64, f64); 9] = [
 /// 8-bit scale (whatever the bit depth), row-major. A grey image has three
 /// equal planes.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Tile {
     /// Left column in the image.
     pub x: usize,
@@ -64,7 +65,7 @@ impl Tile {
     }
 
     /// A tile from its colour planes (luminance computed here).
-    pub fn from_planes(x: usize, y: usize, size: usize, rgb: [Vec<f32>; 3]) -> Tile {
+    pub(crate) fn from_planes(x: usize, y: usize, size: usize, rgb: [Vec<f32>; 3]) -> Tile {
         let [r, g, b] = &rgb;
         let luma = r
             .iter()
@@ -82,14 +83,14 @@ impl Tile {
     }
 
     /// Whether the three planes are identical (a grey image).
-    pub fn is_grey(&self) -> bool {
+    pub(crate) fn is_grey(&self) -> bool {
         self.rgb[0] == self.rgb[1] && self.rgb[1] == self.rgb[2]
     }
 }
 
 /// The luminance of the `width`×`height` rectangle at (x, y), row-major, or
 /// `None` if it does not fit.
-pub fn luma_rect(
+pub(crate) fn luma_rect(
     img: &DynamicImage,
     x: usize,
     y: usize,
@@ -157,7 +158,7 @@ fn each_pixel<const C: usize>(
 }
 
 /// ITU-R BT.601 luma weights.
-pub fn bt601(r: f32, g: f32, b: f32) -> f32 {
+pub(crate) fn bt601(r: f32, g: f32, b: f32) -> f32 {
     0.299 * r + 0.587 * g + 0.114 * b
 }
 
@@ -165,7 +166,7 @@ pub fn bt601(r: f32, g: f32, b: f32) -> f32 {
 /// fits) and the candidate corners, on even coordinates multiple of 8 (keeps
 /// the Bayer phase and the JPEG grid), duplicates removed. `None` if the
 /// image is too small to analyse.
-pub fn layout(width: usize, height: usize) -> Option<(usize, Vec<(usize, usize)>)> {
+pub(crate) fn layout(width: usize, height: usize) -> Option<(usize, Vec<(usize, usize)>)> {
     if width < MIN_SIDE || height < MIN_SIDE {
         return None;
     }

@@ -20,6 +20,7 @@ use crate::provenance::{Finding, Meaning, Strength};
 /// The validation state in words analysts understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum C2paState {
     /// No manifest in the file.
     Absent,
@@ -36,6 +37,7 @@ pub enum C2paState {
 
 /// One action of a manifest (`c2pa.actions`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct C2paAction {
     /// Action label, e.g. `c2pa.created`.
     pub action: String,
@@ -54,6 +56,7 @@ pub struct C2paAction {
 
 /// What the C2PA manifest store says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct C2paEvidence {
     /// Validation state.
     pub state: C2paState,
@@ -99,6 +102,7 @@ impl C2paEvidence {
 }
 
 /// A C2PA validator configured once per run and shared by all threads.
+#[non_exhaustive]
 pub struct Verifier {
     context: Arc<Context>,
 }
@@ -183,7 +187,7 @@ impl Verifier {
 
 /// The failure code current validators give a data hash whose exclusion is
 /// not the manifest store (C2PA 2.x §15.12.1).
-pub const DATA_HASH_MISMATCH: &str = "assertion.dataHash.mismatch";
+pub(crate) const DATA_HASH_MISMATCH: &str = "assertion.dataHash.mismatch";
 
 /// C2PA 2.x §15.12.1: the bytes a data hash leaves out must be the manifest
 /// store and nothing else, so one exclusion must be exactly the store as the

@@ -14,6 +14,7 @@ use crate::provenance::{Finding, Meaning, Strength};
 
 /// One quantization table and how it compares to the IJG tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuantTable {
     /// Table slot (0-3).
     pub id: u8,
@@ -27,6 +28,7 @@ pub struct QuantTable {
 
 /// The structure of a JPEG file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JpegStructure {
     /// Frame type: baseline, extended, progressive, lossless, other.
     pub frame: String,
@@ -87,7 +89,7 @@ const STANDARD_HUFFMAN_BITS: [[u8; 16]; 4] = [
 
 /// The IJG table for a base table at `quality` (libjpeg `jpeg_quality_scaling`
 /// with baseline clamping), natural order.
-pub fn ijg_table(base: &[u16; 64], quality: u8) -> [u16; 64] {
+pub(crate) fn ijg_table(base: &[u16; 64], quality: u8) -> [u16; 64] {
     let q = u32::from(quality.clamp(1, 100));
     let scale = if q < 50 { 5000 / q } else { 200 - 2 * q };
     base.map(|b| ((u32::from(b) * scale + 50) / 100).clamp(1, 255) as u16)

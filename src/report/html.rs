@@ -142,6 +142,7 @@ fn short_hash(hex: &str) -> String {
 /// the others in a folder beside it, so that no file grows with the
 /// collection.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Paging {
     /// Rows per page.
     pub rows: usize,
@@ -159,7 +160,7 @@ pub const PAGE_ROWS: usize = 2_000;
 impl Paging {
     /// Pages of `PAGE_ROWS` for a summary page named `summary`, the others
     /// in `<stem>-pages/`.
-    pub fn for_summary(summary: &str) -> Self {
+    pub(crate) fn for_summary(summary: &str) -> Self {
         let stem = summary.strip_suffix(".html").unwrap_or(summary);
         Paging {
             rows: PAGE_ROWS,

@@ -9,6 +9,7 @@ use crate::sanitize::sanitize;
 
 /// What a terminal report shows.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// Every line of evidence, not only the deciding one.
     pub verbose: bool,

@@ -20,7 +20,7 @@ pub fn write<W: Write + ?Sized>(w: &mut W, r: &FileReport) -> io::Result<()> {
 }
 
 /// Writes any serializable record as one tagged line.
-pub fn write_record<W: Write + ?Sized, T: Serialize>(
+pub(crate) fn write_record<W: Write + ?Sized, T: Serialize>(
     w: &mut W,
     kind: &'static str,
     record: &T,

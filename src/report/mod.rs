@@ -16,16 +16,16 @@ pub mod vics;
 use std::collections::BTreeMap;
 
 pub use crate::decide::{Flag, Verdict};
-pub use crate::record::{
-    kebab_name, Brief, FileReport, PixelSummary, Stage, StageError, SCHEMA_VERSION,
-};
+pub(crate) use crate::record::{kebab_name, Brief};
+pub use crate::record::{FileReport, PixelSummary, Stage, StageError, SCHEMA_VERSION};
 
 /// Bins of the histogram of P(synthetic) over [0, 1].
-pub const BINS: usize = 10;
+pub(crate) const BINS: usize = 10;
 
 /// Who made a scan's records and when, as the printers show it (one per
 /// part of the journal: a resumed scan has several).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ScanInfo {
     /// `provenant <version>`.
     pub tool: String,
@@ -43,6 +43,7 @@ pub struct ScanInfo {
 /// summary page show them. Gathered a record at a time, so a collection of
 /// any size is counted in constant memory.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Totals {
     /// File records.
     pub files: usize,

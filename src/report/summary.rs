@@ -10,7 +10,7 @@ use super::ScanInfo;
 use crate::error::{Error, Result};
 
 /// Column names of `summary.csv`.
-pub const COLUMNS: [&str; 19] = [
+pub(crate) const COLUMNS: [&str; 19] = [
     "priority",
     "verdict",
     "synthetic_probability",
@@ -63,7 +63,7 @@ pub fn errors(r: &FileReport) -> String {
 }
 
 /// A report's hash-list matches as `list:label` joined by `; `.
-pub fn hashlist_matches(r: &FileReport) -> String {
+pub(crate) fn hashlist_matches(r: &FileReport) -> String {
     r.hashlist_matches
         .iter()
         .map(|m| format!("{}:{}", m.list, m.label))
@@ -73,7 +73,7 @@ pub fn hashlist_matches(r: &FileReport) -> String {
 
 /// Writes `summary.csv` a row at a time, the rows given in triage order.
 #[derive(Debug)]
-pub struct CsvWriter<W: Write> {
+pub(crate) struct CsvWriter<W: Write> {
     w: csv::Writer<W>,
     provenance: [String; 3],
 }
@@ -84,7 +84,7 @@ fn csv_error(e: impl std::fmt::Display) -> Error {
 
 impl<W: Write> CsvWriter<W> {
     /// Writes the column names; `parts` say who made the scan and when.
-    pub fn new(out: W, parts: &[ScanInfo]) -> Result<Self> {
+    pub(crate) fn new(out: W, parts: &[ScanInfo]) -> Result<Self> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(COLUMNS).map_err(csv_error)?;
         Ok(CsvWriter {
@@ -94,7 +94,7 @@ impl<W: Write> CsvWriter<W> {
     }
 
     /// Writes one file's row.
-    pub fn row(&mut self, r: &FileReport) -> Result<()> {
+    pub(crate) fn row(&mut self, r: &FileReport) -> Result<()> {
         let opt = |v: Option<String>| v.unwrap_or_default();
         let hash =
             |f: fn(&crate::input::Hashes) -> &String| opt(r.hashes.as_ref().map(|h| f(h).clone()));
@@ -125,7 +125,7 @@ impl<W: Write> CsvWriter<W> {
     }
 
     /// Flushes the rows and gives the output back.
-    pub fn finish(self) -> Result<W> {
+    pub(crate) fn finish(self) -> Result<W> {
         self.w.into_inner().map_err(csv_error)
     }
 }

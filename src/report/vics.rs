@@ -15,7 +15,7 @@ use super::FileReport;
 use crate::error::{Error, Result};
 
 /// The OData context of a VICS 2.0 Media list.
-pub const CONTEXT: &str =
+pub(crate) const CONTEXT: &str =
     "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media";
 
 /// `path` relative to the folder `base` (both made absolute against the
@@ -127,7 +127,7 @@ fn media(r: &FileReport, id: usize, base: &Path) -> Value {
 /// order; `base` is the folder the file will be written in (paths are
 /// relative to it).
 #[derive(Debug)]
-pub struct VicsWriter<W: Write> {
+pub(crate) struct VicsWriter<W: Write> {
     out: W,
     base: PathBuf,
     written: usize,
@@ -139,7 +139,7 @@ fn vics_error(e: impl std::fmt::Display) -> Error {
 
 impl<W: Write> VicsWriter<W> {
     /// Opens the Media list.
-    pub fn new(mut out: W, base: &Path) -> Result<Self> {
+    pub(crate) fn new(mut out: W, base: &Path) -> Result<Self> {
         let context = serde_json::to_string(CONTEXT).map_err(vics_error)?;
         write!(out, "{{\n  \"@odata.context\": {context},\n  \"value\": [").map_err(vics_error)?;
         Ok(VicsWriter {
@@ -150,7 +150,7 @@ impl<W: Write> VicsWriter<W> {
     }
 
     /// Writes one file's Media record (its `MediaID` is its rank).
-    pub fn record(&mut self, r: &FileReport) -> Result<()> {
+    pub(crate) fn record(&mut self, r: &FileReport) -> Result<()> {
         self.written += 1;
         let sep = if self.written == 1 { "\n" } else { ",\n" };
         self.out.write_all(sep.as_bytes()).map_err(vics_error)?;
@@ -159,7 +159,7 @@ impl<W: Write> VicsWriter<W> {
     }
 
     /// Closes the list and gives the output back.
-    pub fn finish(mut self) -> Result<W> {
+    pub(crate) fn finish(mut self) -> Result<W> {
         self.out.write_all(b"\n  ]\n}\n").map_err(vics_error)?;
         Ok(self.out)
     }

@@ -20,6 +20,7 @@ use crate::report::{jsonl, FileReport, Totals};
 
 /// The settings of a scan, recorded in its header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Settings {
     /// Folders and files given on the command line.
     pub roots: Vec<String>,
@@ -41,6 +42,7 @@ pub struct Settings {
 
 /// First record of a scan (and of each resumed part).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Header {
     /// `provenant <version>`.
     pub tool: String,
@@ -60,7 +62,7 @@ pub struct Header {
 
 impl Header {
     /// What the printers show of this part.
-    pub fn info(&self) -> crate::report::ScanInfo {
+    pub(crate) fn info(&self) -> crate::report::ScanInfo {
         crate::report::ScanInfo {
             tool: self.tool.clone(),
             model: self.model.clone(),
@@ -73,6 +75,7 @@ impl Header {
 
 /// Last record of a complete scan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Footer {
     /// File records in the journal (all parts).
     pub files: usize,
@@ -96,8 +99,9 @@ pub struct Footer {
 }
 
 /// A journal read back whole (small journals and tests; scans and
-/// reports stream it with [`for_each_record`]).
+/// reports stream it with `for_each_record`).
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Journal {
     /// Header records, one per part.
     pub headers: Vec<Header>,
@@ -111,6 +115,7 @@ pub struct Journal {
 
 /// Where a journal's complete records end.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Tail {
     /// Length in bytes of the complete records (where to append).
     pub complete_len: u64,
@@ -121,6 +126,7 @@ pub struct Tail {
 /// Which record a journal line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Kind {
     /// A [`Header`].
     Header,
@@ -138,7 +144,7 @@ struct Tag {
 
 /// One complete line of a journal.
 #[derive(Debug)]
-pub struct Line<'a> {
+pub(crate) struct Line<'a> {
     /// The record it holds.
     pub kind: Kind,
     /// Where it starts in its journal, in bytes.
@@ -151,7 +157,7 @@ pub struct Line<'a> {
 
 impl Line<'_> {
     /// The record, or an error naming the journal and the line.
-    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(self.bytes).map_err(|e| bad_line(self.path, self.number, &e))
     }
 }
@@ -167,7 +173,7 @@ fn bad_line(path: &Path, number: usize, e: &dyn std::fmt::Display) -> Error {
 /// without its newline is a half-written record (the writer was killed):
 /// left out and reported in the [`Tail`]. A complete line that is not a
 /// record is an error.
-pub fn for_each_record(
+pub(crate) fn for_each_record(
     mut reader: impl BufRead,
     path: &Path,
     mut f: impl FnMut(&Line<'_>) -> Result<()>,
@@ -199,7 +205,7 @@ pub fn for_each_record(
     Ok(tail)
 }
 
-/// Opens a journal for [`for_each_record`].
+/// Opens a journal for `for_each_record`.
 pub fn open(path: &Path) -> Result<BufReader<File>> {
     Ok(BufReader::new(File::open(path).map_err(Error::io(path))?))
 }
@@ -225,7 +231,7 @@ pub fn read_from(reader: impl BufRead, path: &Path) -> Result<Journal> {
 
 /// The files a journal records, by key, and where its complete records
 /// end: what `--resume` needs, in 16 bytes per file.
-pub fn seen(path: &Path) -> Result<(HashSet<FileKey>, Tail)> {
+pub(crate) fn seen(path: &Path) -> Result<(HashSet<FileKey>, Tail)> {
     let mut keys = HashSet::new();
     let tail = for_each_record(open(path)?, path, |line| {
         if line.kind == Kind::File {
@@ -238,7 +244,7 @@ pub fn seen(path: &Path) -> Result<(HashSet<FileKey>, Tail)> {
 
 impl Footer {
     /// Adds the counts of the walk (files passed over, by kind) of `other`.
-    pub fn add_walk(&mut self, other: &Footer) {
+    pub(crate) fn add_walk(&mut self, other: &Footer) {
         self.not_images += other.not_images;
         self.empty += other.empty;
         self.special_files += other.special_files;
@@ -246,7 +252,7 @@ impl Footer {
     }
 
     /// This footer's walk counts with `totals`' file counts.
-    pub fn with_totals(&self, totals: &Totals) -> Footer {
+    pub(crate) fn with_totals(&self, totals: &Totals) -> Footer {
         Footer {
             files: totals.files,
             with_errors: totals.with_errors,

@@ -8,9 +8,12 @@
 //! the thread count. At most `jobs` files are being analysed at once, and
 //! workers wait when the writer is more than [`WINDOW`] files behind.
 
+#[doc(hidden)]
 pub mod journal;
 pub mod render;
+#[doc(hidden)]
 pub mod thumbnails;
+#[doc(hidden)]
 pub mod triage;
 pub mod walk;
 
@@ -34,10 +37,11 @@ use triage::Index;
 pub const WINDOW: usize = 64;
 
 /// Name of the journal in the output folder.
-pub const JOURNAL: &str = "report.jsonl";
+pub(crate) const JOURNAL: &str = "report.jsonl";
 
 /// What to scan and where to write.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ScanOptions {
     /// Files and folders to scan.
     pub roots: Vec<PathBuf>,
@@ -61,8 +65,28 @@ pub struct ScanOptions {
     pub command_line: Vec<String>,
 }
 
+impl ScanOptions {
+    /// Scan `roots` into `out` on every core, refusing to overwrite or
+    /// resume an existing journal, without VICS or thumbnails.
+    pub fn new(roots: Vec<PathBuf>, out: PathBuf) -> Self {
+        ScanOptions {
+            roots,
+            files_from: None,
+            out,
+            jobs: std::thread::available_parallelism().map_or(1, usize::from),
+            follow_symlinks: false,
+            resume: false,
+            overwrite: false,
+            vics: false,
+            thumbnails: false,
+            command_line: Vec::new(),
+        }
+    }
+}
+
 /// Progress, reported after each file written.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Progress {
     /// Files written in this run.
     pub done: usize,
@@ -74,6 +98,7 @@ pub struct Progress {
 
 /// The outcome of a scan.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ScanSummary {
     /// Totals over the whole journal (the footer written).
     pub footer: Footer,

@@ -24,6 +24,7 @@ const BATCH: usize = 256;
 
 /// Where a report goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Sink {
     /// A file, written under a temporary name and renamed when complete.
     File(PathBuf),
@@ -33,6 +34,7 @@ pub enum Sink {
 
 /// Which reports to render, and how.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Outputs {
     /// `summary.csv`.
     pub csv: Option<Sink>,

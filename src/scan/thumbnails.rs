@@ -26,12 +26,12 @@ use crate::record::{FileKey, FileReport};
 /// Longest side of a thumbnail, in pixels.
 pub const SIDE: u32 = 64;
 /// Gaussian blur radius (σ) applied to it.
-pub const BLUR: f32 = 3.0;
+pub(crate) const BLUR: f32 = 3.0;
 /// Name of the thumbnail store in the output folder.
-pub const STORE: &str = ".provenant-thumbnails";
+pub(crate) const STORE: &str = ".provenant-thumbnails";
 
 /// The thumbnail of a decoded image, as a `data:` URI.
-pub fn of_image(img: &DynamicImage) -> Option<String> {
+pub(crate) fn of_image(img: &DynamicImage) -> Option<String> {
     let small = img.thumbnail(SIDE, SIDE).blur(BLUR).to_rgb8();
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 70)
@@ -53,6 +53,7 @@ fn of_file(path: &Path, limits: &Limits) -> Option<String> {
 /// Thumbnails appended as the scan writes its journal: one line per file,
 /// its key in hex, a tab, the `data:` URI.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Store {
     out: BufWriter<File>,
     path: PathBuf,
@@ -61,7 +62,7 @@ pub struct Store {
 impl Store {
     /// Opens the store at `path` for appending (a resumed scan keeps the
     /// thumbnails of its earlier parts).
-    pub fn append(path: &Path) -> Result<Self> {
+    pub(crate) fn append(path: &Path) -> Result<Self> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -74,12 +75,12 @@ impl Store {
     }
 
     /// Adds the thumbnail of the file whose key is `key`.
-    pub fn add(&mut self, key: &FileKey, uri: &str) -> Result<()> {
+    pub(crate) fn add(&mut self, key: &FileKey, uri: &str) -> Result<()> {
         writeln!(self.out, "{}\t{uri}", input::hex(key)).map_err(Error::io(&self.path))
     }
 
     /// Writes what is buffered.
-    pub fn flush(&mut self) -> Result<()> {
+    pub(crate) fn flush(&mut self) -> Result<()> {
         self.out.flush().map_err(Error::io(&self.path))
     }
 }
@@ -87,6 +88,7 @@ impl Store {
 /// The thumbnails of a store, found by key: the store's offsets are held
 /// (24 bytes a file), the thumbnails are read when asked for.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Thumbnails {
     limits: Limits,
     store: Option<(BufReader<File>, HashMap<FileKey, u64>)>,
@@ -130,7 +132,7 @@ impl Thumbnails {
 
     /// The thumbnails of a batch of reports' files, in order: from the
     /// store, else made again in parallel.
-    pub fn batch(&mut self, files: &[FileReport]) -> Vec<Option<String>> {
+    pub(crate) fn batch(&mut self, files: &[FileReport]) -> Vec<Option<String>> {
         let stored: Vec<Option<String>> = files.iter().map(|f| self.stored(&f.key())).collect();
         files
             .par_iter()

@@ -211,6 +211,7 @@ impl Sorted {
 
 /// One or more journals, counted and ordered for triage.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Index {
     /// Header records of every journal, in order.
     pub headers: Vec<Header>,
@@ -303,6 +304,7 @@ impl Index {
 
 /// File records in triage order ([`Index::records`]).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Records {
     sorted: Sorted,
     readers: Vec<(BufReader<File>, PathBuf)>,
@@ -311,7 +313,7 @@ pub struct Records {
 
 impl Records {
     /// The next record, `None` after the last.
-    pub fn next_record(&mut self) -> Result<Option<FileReport>> {
+    pub(crate) fn next_record(&mut self) -> Result<Option<FileReport>> {
         let Some(key) = self.sorted.next()? else {
             return Ok(None);
         };

@@ -15,6 +15,7 @@ const SNIFF: usize = 64;
 
 /// Why the walk passed over an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Skip {
     /// Its first bytes are not a known image format.
     NotAnImage,
@@ -40,6 +41,7 @@ impl Skip {
 
 /// The files to analyse, in walk order, and what was passed over.
 #[derive(Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Walked {
     /// Files to analyse (unreadable ones included: their report says why).
     pub files: Vec<PathBuf>,
@@ -56,7 +58,7 @@ impl Walked {
 
 /// A root that is neither a folder nor something to read: missing or
 /// unreadable. A scan refuses to start on one (a usage error).
-pub fn check_roots(roots: &[PathBuf]) -> Result<()> {
+pub(crate) fn check_roots(roots: &[PathBuf]) -> Result<()> {
     for root in roots {
         std::fs::metadata(root).map_err(Error::io(root))?;
     }

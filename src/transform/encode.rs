@@ -12,6 +12,7 @@ use super::TransformError;
 
 /// A JPEG encoder implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JpegCodec {
     /// The `image` crate's encoder (4:2:2 chroma, fixed).
     Image,
@@ -57,6 +58,7 @@ impl JpegCodec {
 
 /// Chroma subsampling of a JPEG encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Chroma {
     /// Chroma at half resolution both ways (what most platforms use).
     Half,
@@ -75,7 +77,7 @@ impl Chroma {
 }
 
 /// The encoder family of lossy WebP (for encoder-held-out validation).
-pub const WEBP_FAMILY: &str = "webp";
+pub(crate) const WEBP_FAMILY: &str = "webp";
 
 /// Encodes `img` as JPEG at `quality` (1-100).
 pub(super) fn jpeg(

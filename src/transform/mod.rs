@@ -16,7 +16,8 @@ use image::{DynamicImage, ImageFormat};
 
 use crate::decode::DecodeError;
 
-pub use encode::{Chroma, JpegCodec, WEBP_FAMILY};
+pub(crate) use encode::WEBP_FAMILY;
+pub use encode::{Chroma, JpegCodec};
 pub use wild::wild;
 
 /// Why a transform could not be parsed or applied.
@@ -43,6 +44,7 @@ const MAX_SIDE: u32 = 65_535;
 
 /// A resampling filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Filter {
     /// Bilinear (triangle), what most browsers and quick thumbnailers use.
     Bilinear,
@@ -76,6 +78,7 @@ impl Filter {
 
 /// One transform step.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Step {
     /// Re-encode as JPEG at this quality (1-100) with this implementation
     /// and chroma subsampling (`jpeg:90`, `jpeg:90:libjpeg`,
@@ -209,6 +212,7 @@ impl fmt::Display for Step {
 /// A chain of steps, written `jpeg:90`, `strip+resize:0.5+jpeg:80`,
 /// `strip+jpeg:92:mozjpeg+fit:1080:bilinear+webp:75`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Transform {
     /// Ignore metadata and C2PA (written `strip`).
     pub strip: bool,
@@ -244,7 +248,7 @@ impl fmt::Display for Transform {
 
 impl Transform {
     /// True if the transform changes nothing.
-    pub fn is_identity(&self) -> bool {
+    pub(crate) fn is_identity(&self) -> bool {
         !self.strip && self.steps.is_empty()
     }
 
@@ -256,7 +260,7 @@ impl Transform {
 
     /// Decodes an encoded image under `limits` and applies the pixel steps
     /// ([`Transform::apply`]): laundering a file in memory.
-    pub fn apply_to_bytes(
+    pub(crate) fn apply_to_bytes(
         &self,
         bytes: &[u8],
         limits: &crate::Limits,

@@ -183,10 +183,8 @@ fn explain_pictures_do_not_show_the_scene() {
     const BOUND: f64 = 0.15;
     let a = analyzer();
     let dir = tempfile::tempdir().unwrap();
-    let revealing = provenant::explain::Revealing {
-        noise_heatmap: true,
-        residual: false,
-    };
+    let mut revealing = provenant::explain::Revealing::default();
+    revealing.noise_heatmap = true;
     let (mut worst, mut map_sum, mut heat_sum, mut n) = (0.0f64, 0.0f64, 0.0f64, 0usize);
     for row in dev_rows()
         .iter()

@@ -204,17 +204,14 @@ fn exif_and_c2pa_over_their_limits_are_set_aside_with_an_error() {
     use provenant::outcome::Outcome;
     use provenant::{Analyzer, Config, Limits};
     let analyzer = |limits: Limits| {
-        Analyzer::new(Config {
-            limits,
-            ..Config::default()
-        })
-        .unwrap()
+        let mut config = Config::default();
+        config.limits = limits;
+        Analyzer::new(config).unwrap()
     };
-    let strict = analyzer(Limits {
-        max_exif_entries: 0,
-        max_c2pa_bytes: 100,
-        ..Limits::default()
-    });
+    let mut tight = Limits::default();
+    tight.max_exif_entries = 0;
+    tight.max_c2pa_bytes = 100;
+    let strict = analyzer(tight);
     let relaxed = analyzer(Limits::default());
     let errors = |r: &provenant::FileReport| serde_json::to_string(&r.errors).unwrap();
 

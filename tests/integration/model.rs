@@ -28,10 +28,7 @@ fn the_embedded_model_is_reproduced_by_calibrate_on_dev_and_extra() {
         provenant::pixels::feature_names(),
         &set.samples,
         model::DEFAULT_LAMBDA,
-        model::Validation {
-            folds: 5,
-            hold_out_encoders: true,
-        },
+        model::Validation::new(5, true),
         names,
         set.digest,
     )
@@ -95,12 +92,7 @@ fn cross_validated_verdicts_keep_real_photos_out_of_likely_synthetic() {
         // 30, a third of the time, the same checks. Grouped by image on
         // dev alone (source-held-out on dev and extra takes 25 minutes):
         // the numbers below are optimistic, image-grouped ones.
-        eval::Retraining {
-            folds: 3,
-            grouping: provenant::dataset::Grouping::Image,
-            lambda: model::DEFAULT_LAMBDA,
-            hold_out_encoder: false,
-        },
+        eval::Retraining::new(3, provenant::dataset::Grouping::Image),
     )
     .unwrap();
     assert_eq!(e.files, entries.len());

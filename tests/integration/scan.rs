@@ -161,11 +161,9 @@ fn paginated_html_follows_the_csv(journal: &Path, csv_paths: &[String], dir: &Pa
     std::fs::create_dir_all(dir).unwrap();
     let index = Index::with_run(&[journal.to_path_buf()], dir, 40).unwrap();
     let summary = dir.join("report.html");
-    let outputs = Outputs {
-        html: Some(Sink::File(summary.clone())),
-        page_rows: 50,
-        ..Outputs::default()
-    };
+    let mut outputs = Outputs::default();
+    outputs.html = Some(Sink::File(summary.clone()));
+    outputs.page_rows = 50;
     let written = render(index, outputs).unwrap();
     let pages = dev_images().div_ceil(50);
     assert_eq!(written, [summary.clone(), dir.join("report-pages")]);

@@ -13,7 +13,7 @@ const TABLE: &str = include_str!("../../../data/ai-services.csv");
 /// Where a text was found, from the most to the least trustworthy place for
 /// a service's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Field {
+pub(crate) enum Field {
     /// A signed C2PA field: claim generator, claim_generator_info, an
     /// action's softwareAgent, the signer.
     Signed,
@@ -27,7 +27,7 @@ pub enum Field {
 
 impl Field {
     /// The family of a text entry's key (EXIF, XMP, IPTC or PNG names).
-    pub fn of_key(key: &str) -> Field {
+    pub(crate) fn of_key(key: &str) -> Field {
         match key {
             "Software"
             | "xmp:CreatorTool"
@@ -44,7 +44,7 @@ impl Field {
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Service {
+pub(crate) struct Service {
     /// The product, as the report names it.
     pub service: String,
     /// The spelling searched for, lowercased.
@@ -57,7 +57,7 @@ pub struct Service {
 
 /// A name found in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Match {
+pub(crate) struct Match {
     /// The row that matched.
     pub service: &'static Service,
     /// `Declared` in the row's field family, `Strong` elsewhere.
@@ -101,7 +101,7 @@ fn parse(table: &str) -> Vec<Service> {
 /// The first service whose name `value` contains as whole words, with the
 /// strength the field gives it: rows are tried in table order, declarations
 /// before mentions.
-pub fn find(value: &str, field: Field) -> Option<Match> {
+pub(crate) fn find(value: &str, field: Field) -> Option<Match> {
     let lower = value.to_lowercase();
     let named: Vec<&'static Service> = SERVICES
         .iter()
@@ -126,7 +126,7 @@ const MAX_QUOTED: usize = 80;
 /// What a finding quotes of the text a service was named in: a software
 /// name or a short phrase whole, but not a long free text (a description or
 /// comment may hold a prompt, which reports do not show).
-pub fn quoted(value: &str, m: &Match, field: Field) -> String {
+pub(crate) fn quoted(value: &str, m: &Match, field: Field) -> String {
     let n = value.chars().count();
     if field == Field::Text && n > MAX_QUOTED {
         format!(

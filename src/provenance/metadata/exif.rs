@@ -7,6 +7,7 @@ use std::io::Cursor;
 
 /// The EXIF fields an analyst looks at, as the file states them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExifSummary {
     /// Camera maker (0x010F).
     pub make: Option<String>,
@@ -65,7 +66,7 @@ pub struct ExifSummary {
 impl ExifSummary {
     /// Make, model and at least two exposure settings plus a capture date:
     /// what a camera writes and a generator does not.
-    pub fn has_camera_fields(&self) -> bool {
+    pub(crate) fn has_camera_fields(&self) -> bool {
         let exposure = [
             self.exposure_time.is_some(),
             self.f_number.is_some(),

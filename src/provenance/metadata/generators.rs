@@ -11,6 +11,7 @@ use crate::provenance::{Finding, Meaning, Strength};
 
 /// Structured generation parameters, as far as the tool wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GeneratorParams {
     /// The generator or user interface, e.g. "ComfyUI".
     pub tool: String,
@@ -36,7 +37,7 @@ pub struct GeneratorParams {
 /// Recognises generator payloads among text entries. Returns the parameters
 /// of the first recognised payload (or of a generator named in a software
 /// field) and one finding per recognised entry, payloads first.
-pub fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding>) {
+pub(crate) fn recognise(entries: &[TextEntry]) -> (Option<GeneratorParams>, Vec<Finding>) {
     let mut params: Option<GeneratorParams> = None;
     let mut findings = Vec::new();
     let mut mentions = Vec::new();

@@ -7,6 +7,7 @@ use crate::container::{be16, be32};
 
 /// The IIM application-record fields an analyst reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IptcSummary {
     /// 2:05 Object Name (title).
     pub object_name: Option<String>,

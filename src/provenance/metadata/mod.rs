@@ -7,7 +7,7 @@
 // Byte parsers read untrusted input: no unchecked indexing.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-pub mod ai_services;
+pub(crate) mod ai_services;
 pub mod exif;
 pub mod generators;
 pub mod iptc;
@@ -28,6 +28,7 @@ use png_text::TextEntry;
 
 /// Everything the metadata signal found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MetadataEvidence {
     /// EXIF fields, if the file has EXIF.
     pub exif: Option<ExifSummary>,
@@ -256,7 +257,7 @@ fn assemble_extended_xmp<'a>(chunks: impl Iterator<Item = &'a [u8]>, max: usize)
 /// What a digital source type says, and whether it was written exactly as
 /// the standard spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DigitalSource {
+pub(crate) struct DigitalSource {
     /// Its meaning for the verdict.
     pub meaning: Meaning,
     /// False when the code was recognised only after trimming and
@@ -271,7 +272,7 @@ pub struct DigitalSource {
 /// as in the C2PA Conformance rubrics (`$genai_dst_types`). The code is the
 /// last path segment of the URI, trimmed and case-folded. The table is in
 /// docs/METHOD.md; only the capture codes can support a camera verdict.
-pub fn digital_source(uri: &str) -> DigitalSource {
+pub(crate) fn digital_source(uri: &str) -> DigitalSource {
     let trimmed = uri.trim();
     let code = trimmed.rsplit('/').next().unwrap_or(trimmed);
     const CODES: &[(&str, Meaning)] = &[
@@ -318,7 +319,7 @@ pub fn digital_source(uri: &str) -> DigitalSource {
 /// The strength of a declared digital source type: an unsigned (or
 /// misspelled) capture claim costs nothing to write, so it is weak;
 /// every other declaration is declared.
-pub fn declared_strength(source: DigitalSource, signed_capture: Strength) -> Strength {
+pub(crate) fn declared_strength(source: DigitalSource, signed_capture: Strength) -> Strength {
     match source.meaning {
         Meaning::CameraCapture if source.exact => signed_capture,
         Meaning::CameraCapture => Strength::Weak,

@@ -8,6 +8,7 @@ use crate::container::png::Chunk;
 
 /// A key/value text entry from any container (PNG text chunk, EXIF text field).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TextEntry {
     /// Where: "PNG tEXt", "PNG iTXt", "EXIF UserComment"...
     pub source: &'static str,
@@ -113,12 +114,12 @@ fn latin1(b: &[u8]) -> String {
 }
 
 /// Inflates a zlib stream, refusing output larger than `max_len`.
-pub fn inflate(stream: &[u8], max_len: usize) -> Result<Vec<u8>, TextError> {
+pub(crate) fn inflate(stream: &[u8], max_len: usize) -> Result<Vec<u8>, TextError> {
     inflate_with(ZlibDecoder::new(stream), max_len)
 }
 
 /// Reads a decompressor to the end, refusing output larger than `max_len`.
-pub fn inflate_with(decoder: impl Read, max_len: usize) -> Result<Vec<u8>, TextError> {
+pub(crate) fn inflate_with(decoder: impl Read, max_len: usize) -> Result<Vec<u8>, TextError> {
     let mut out = Vec::new();
     let limit = u64::try_from(max_len).unwrap_or(u64::MAX).saturating_add(1);
     decoder

@@ -10,6 +10,7 @@ use crate::limits::Limits;
 
 /// A property found in XMP: canonical `prefix:LocalName` and its text value.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Property {
     /// E.g. `Iptc4xmpExt:DigitalSourceType`.
     pub name: String,
