@@ -56,6 +56,7 @@ pub mod pixels;
 pub mod provenance;
 pub mod record;
 pub mod report;
+mod rounding;
 pub mod scan;
 pub mod transform;
 

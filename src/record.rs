@@ -114,7 +114,7 @@ pub struct FileReport {
     /// Calibrated probability that the image is synthetic, from the pixel
     /// features (null when the pixels were not analysed); full precision
     /// in memory, 4 decimals when serialised.
-    #[serde(serialize_with = "round_probability")]
+    #[serde(serialize_with = "crate::rounding::four")]
     pub synthetic_probability: Option<f64>,
     /// The model's largest contributions to that probability (feature
     /// family, log-odds), largest magnitude first; 3 decimals when
@@ -267,19 +267,13 @@ pub(crate) fn file_key(path: &str, size: Option<u64>, modified_ns: Option<i64>) 
     key
 }
 
-/// `value` rounded to `decimals` for serialising.
-fn rounded(value: f64, decimals: i32) -> f64 {
-    let scale = 10f64.powi(decimals);
-    (value * scale).round() / scale
-}
-
-fn round_probability<S: serde::Serializer>(p: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    p.map(|p| rounded(p, 4)).serialize(s)
-}
-
 fn round_contributions<S: serde::Serializer>(
     terms: &[(String, f64)],
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    s.collect_seq(terms.iter().map(|(name, c)| (name, rounded(*c, 3))))
+    s.collect_seq(
+        terms
+            .iter()
+            .map(|(name, c)| (name, crate::rounding::to_f64(*c, 3))),
+    )
 }

@@ -253,12 +253,6 @@ pub fn auc(positives: &[f32], negatives: &[f32]) -> Option<f64> {
     Some((rank_sum - np * (np + 1.0) / 2.0) / (np * nn))
 }
 
-/// Rounds to a number of decimals, for stable, readable reports.
-pub fn round(v: f32, decimals: i32) -> f32 {
-    let k = 10f32.powi(decimals);
-    (v * k).round() / k
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pixels::windows::Tile;
-use crate::stats::round;
 
 /// Strength from which a block grid is reported as present. On the dev set:
 /// 76 % of JPEG files and 6 % of PNG files reach it; after re-encoding at
@@ -29,6 +28,7 @@ pub struct BlockGrid {
     /// How much larger the differences across the strongest boundary phase
     /// are than at the median phase (segment-normalised, geometric mean of
     /// both axes): ≈ 1.0-1.1 without a grid, 1.1-3 after JPEG compression.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub strength: f32,
 }
 
@@ -126,7 +126,7 @@ pub fn analyze(tiles: &[Tile]) -> Option<BlockGrid> {
     Some(BlockGrid {
         offset_x: ((px + 1) % 8) as u8,
         offset_y: ((py + 1) % 8) as u8,
-        strength: round((sx * sy).sqrt() as f32, 3),
+        strength: (sx * sy).sqrt() as f32,
     })
 }
 

@@ -29,11 +29,13 @@ pub struct CfaEvidence {
     /// mean of the log ratios of prediction-error variance (sampled over
     /// interpolated positions) in the green, red and blue planes. ≈ 0 without
     /// a trace; bilinear demosaicing gives several units.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub score: f32,
     /// The Bayer pattern that fits best, e.g. "RGGB".
     pub pattern: String,
     /// Log ratio of the green prediction-error variance on its two
     /// quincunx lattices (the green part of the score).
+    #[serde(serialize_with = "crate::rounding::three")]
     pub green: f32,
 }
 
@@ -120,9 +122,9 @@ pub fn analyze(tiles: &[Tile]) -> Option<CfaEvidence> {
             |best, c| if c.0 > best.0 { c } else { best },
         );
     Some(CfaEvidence {
-        score: crate::stats::round(score as f32, 3),
+        score: score as f32,
         pattern: pattern.to_string(),
-        green: crate::stats::round(green_part as f32, 3),
+        green: green_part as f32,
     })
 }
 

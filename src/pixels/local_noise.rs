@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use image::DynamicImage;
 
 use crate::pixels::windows;
-use crate::stats::round;
 
 /// Block side in pixels.
 pub(crate) const BLOCK: usize = 64;
@@ -65,6 +64,7 @@ pub struct Region {
     pub blocks: usize,
     /// Median noise of the region over the image's median noise (< 1:
     /// smoother than the rest).
+    #[serde(serialize_with = "crate::rounding::three")]
     pub noise_ratio: f32,
 }
 
@@ -77,10 +77,13 @@ pub struct LocalNoiseEvidence {
     /// Blocks analysed (not clipped).
     pub blocks: usize,
     /// Median block noise, in 8-bit levels.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub median_sigma: f32,
     /// Heterogeneity: robust spread (1.4826 × MAD) of the log block noise.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub spread: f32,
     /// Fraction of blocks that are outliers.
+    #[serde(serialize_with = "crate::rounding::four")]
     pub outlier_fraction: f32,
     /// Outlier regions, largest first.
     pub regions: Vec<Region>,
@@ -239,9 +242,9 @@ pub fn analyze(map: &NoiseMap) -> Option<LocalNoiseEvidence> {
     Some(LocalNoiseEvidence {
         block: BLOCK,
         blocks: valid.len(),
-        median_sigma: round(centre.exp() - 0.1, 3),
-        spread: round(spread, 3),
-        outlier_fraction: round(outliers as f32 / valid.len() as f32, 4),
+        median_sigma: centre.exp() - 0.1,
+        spread,
+        outlier_fraction: outliers as f32 / valid.len() as f32,
         regions,
     })
 }
@@ -294,7 +297,7 @@ fn regions(map: &NoiseMap, flags: &[i8], logs: &[Option<f32>], centre: f32) -> V
             width: ((c1 - c0 + 1) * BLOCK) as u32,
             height: ((r1 - r0 + 1) * BLOCK) as u32,
             blocks: members.len(),
-            noise_ratio: round(ratio, 3),
+            noise_ratio: ratio,
         });
     }
     out

@@ -39,7 +39,26 @@ struct Simple {
 
 /// The mean of the radial spectrum profile over bins `a..b`.
 fn band(p: &PixelForensics, a: usize, b: usize) -> f32 {
-    crate::stats::mean(&p.spectrum.radial_profile[a..b])
+    let bins: Vec<f32> = p.spectrum.radial_profile[a..b]
+        .iter()
+        .map(|&v| trained(v, 3))
+        .collect();
+    crate::stats::mean(&bins)
+}
+
+/// `v` on the grid the default model was fitted on. The signals used to
+/// store their evidence at 3 decimals (the peak ratios at 2, the outlier
+/// share at 4), and the model's inputs were those stored values; the
+/// evidence is now kept at full precision, and the model's inputs are put
+/// back on that grid here, so that its scores stay what they were. A model
+/// fitted on full-precision inputs would drop this step.
+fn trained(v: f32, decimals: i32) -> f32 {
+    crate::rounding::to(v, decimals)
+}
+
+/// [`trained`] at 3 decimals, NaN where the value is missing.
+fn trained_or_nan(v: Option<f32>) -> f32 {
+    v.map_or(f32::NAN, |v| trained(v, 3))
 }
 
 /// The simple pixel features, in order (NaN where a signal does not apply).
@@ -61,92 +80,97 @@ const SIMPLE: [Simple; 22] = [
     },
     Simple {
         name: "spectrum_peak_2",
-        value: |p| p.spectrum.peak_period_2.max(1e-3).ln(),
+        value: |p| trained(p.spectrum.peak_period_2, 2).max(1e-3).ln(),
         words: "periodic peak at period 2",
     },
     Simple {
         name: "spectrum_peak_4",
-        value: |p| p.spectrum.peak_period_4.max(1e-3).ln(),
+        value: |p| trained(p.spectrum.peak_period_4, 2).max(1e-3).ln(),
         words: "periodic peak at period 4",
     },
     Simple {
         name: "spectrum_peak_8",
-        value: |p| p.spectrum.peak_period_8.max(1e-3).ln(),
+        value: |p| trained(p.spectrum.peak_period_8, 2).max(1e-3).ln(),
         words: "periodic peak at period 8",
     },
     Simple {
         name: "block_grid",
-        value: |p| p.block_grid.as_ref().map_or(f32::NAN, |g| g.strength.ln()),
+        value: |p| trained_or_nan(p.block_grid.as_ref().map(|g| g.strength)).ln(),
         words: "8x8 block grid strength",
     },
     Simple {
         name: "residual_sigma",
-        value: |p| (p.residual.sigma + 0.01).ln(),
+        value: |p| (trained(p.residual.sigma, 3) + 0.01).ln(),
         words: "noise residual level",
     },
     Simple {
         name: "residual_kurtosis",
-        value: |p| p.residual.kurtosis,
+        value: |p| trained(p.residual.kurtosis, 3),
         words: "heavy tails of the noise residual",
     },
     Simple {
         name: "nlf_slope",
-        value: |p| p.residual.nlf_slope.unwrap_or(f32::NAN),
+        value: |p| trained_or_nan(p.residual.nlf_slope),
         words: "noise growth with brightness",
     },
     Simple {
         name: "nlf_fit",
-        value: |p| p.residual.nlf_fit.unwrap_or(f32::NAN),
+        value: |p| trained_or_nan(p.residual.nlf_fit),
         words: "fit of the noise level function",
     },
     Simple {
         name: "corr_rg",
-        value: |p| p.residual.corr_rg.unwrap_or(f32::NAN),
+        value: |p| trained_or_nan(p.residual.corr_rg),
         words: "red-green noise correlation",
     },
     Simple {
         name: "corr_gb",
-        value: |p| p.residual.corr_gb.unwrap_or(f32::NAN),
+        value: |p| trained_or_nan(p.residual.corr_gb),
         words: "green-blue noise correlation",
     },
     Simple {
         name: "corr_rb",
-        value: |p| p.residual.corr_rb.unwrap_or(f32::NAN),
+        value: |p| trained_or_nan(p.residual.corr_rb),
         words: "red-blue noise correlation",
     },
     Simple {
         name: "residual_autocorr_1",
-        value: |p| p.residual.autocorr_1,
+        value: |p| trained(p.residual.autocorr_1, 3),
         words: "noise correlation between neighbouring pixels",
     },
     Simple {
         name: "residual_autocorr_2",
-        value: |p| p.residual.autocorr_2,
+        value: |p| trained(p.residual.autocorr_2, 3),
         words: "noise correlation at 2 pixels",
     },
     Simple {
         name: "npr_ratio",
-        value: |p| p.npr.ratio,
+        value: |p| {
+            trained(
+                p.npr.ratios.map(|r| trained(r, 3)).iter().sum::<f32>() / 3.0,
+                3,
+            )
+        },
         words: "neighbouring-pixel (upsampling) ratio",
     },
     Simple {
         name: "npr_autocorr",
-        value: |p| p.npr.autocorr,
+        value: |p| trained(p.npr.autocorr, 3),
         words: "neighbouring-pixel cross-cell correlation",
     },
     Simple {
         name: "cfa_score",
-        value: |p| p.cfa.as_ref().map_or(f32::NAN, |c| c.score),
+        value: |p| trained_or_nan(p.cfa.as_ref().map(|c| c.score)),
         words: "demosaicing trace",
     },
     Simple {
         name: "cfa_green",
-        value: |p| p.cfa.as_ref().map_or(f32::NAN, |c| c.green),
+        value: |p| trained_or_nan(p.cfa.as_ref().map(|c| c.green)),
         words: "green-channel demosaicing trace",
     },
     Simple {
         name: "local_noise_spread",
-        value: |p| p.local_noise.as_ref().map_or(f32::NAN, |l| l.spread),
+        value: |p| trained_or_nan(p.local_noise.as_ref().map(|l| l.spread)),
         words: "spread of the local noise map",
     },
     Simple {
@@ -154,7 +178,7 @@ const SIMPLE: [Simple; 22] = [
         value: |p| {
             p.local_noise
                 .as_ref()
-                .map_or(f32::NAN, |l| l.outlier_fraction)
+                .map_or(f32::NAN, |l| trained(l.outlier_fraction, 4))
         },
         words: "share of local noise outlier blocks",
     },
@@ -441,5 +465,39 @@ mod tests {
             describe_feature("cfa_score missing"),
             "no demosaicing trace"
         );
+    }
+
+    #[test]
+    fn evidence_is_full_precision_rounded_when_written_and_the_model_sees_its_trained_grid() {
+        let mut rng = Rng(7);
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(256, 256, |_, _| {
+            let mut v = || (128.0 + 40.0 * rng.uniform()) as u8;
+            image::Rgb([v(), v(), v()])
+        }));
+        let Outcome::Analysed(mut p) = analyze(&img, false) else {
+            panic!("a 256x256 noise image is analysed");
+        };
+        p.residual.sigma = 11.123_4;
+        p.spectrum.peak_period_4 = 9.996;
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["residual"]["sigma"], serde_json::json!(11.123_f32));
+        assert_eq!(
+            json["spectrum"]["peak_period_4"],
+            serde_json::json!(10.0_f32)
+        );
+        // The peak reading compares the unrounded ratio with its threshold.
+        p.spectrum.peak_period_2 = 1.0;
+        p.spectrum.peak_period_8 = 1.0;
+        assert_eq!(p.spectrum.peak_source(false, None), PeakSource::None);
+        // The model's inputs: on the grid the default model was fitted on.
+        let sigma = |p: &PixelForensics| p.features()[feature_index("residual_sigma")].1;
+        let before = sigma(&p);
+        p.residual.sigma = 11.1228;
+        assert_eq!(sigma(&p), before);
+        assert_eq!(before, (11.123_f32 + 0.01).ln());
+    }
+
+    fn feature_index(name: &str) -> usize {
+        feature_names().iter().position(|n| *n == name).unwrap()
     }
 }

@@ -7,7 +7,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pixels::windows::Tile;
-use crate::stats::round;
 
 /// What the NPR analysis shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,12 +16,15 @@ pub struct NprEvidence {
     /// same offset anywhere, for the right, lower and diagonal neighbours of
     /// the cell's top-left pixel. ≈ 1 without upsampling, → 0 for
     /// nearest-neighbour 2× upsampling.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub ratios: [f32; 3],
     /// The mean of the three ratios.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub ratio: f32,
     /// Correlation of the horizontal in-cell difference between horizontally
     /// neighbouring cells (2 pixels apart): ≈ 0 for independent pixels;
     /// 2× linear interpolation makes it about -0.5.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub autocorr: f32,
 }
 
@@ -76,7 +78,7 @@ pub fn analyze(tiles: &[Tile]) -> NprEvidence {
     let ratios: [f32; 3] = std::array::from_fn(|i| {
         let inside = in_cell[i] / cells.max(1.0);
         let overall = all[i] / pairs.max(1.0);
-        round((inside / (overall + 1e-9)) as f32, 3)
+        (inside / (overall + 1e-9)) as f32
     });
     let autocorr = if saa > 0.0 && sbb > 0.0 {
         sab / (saa * sbb).sqrt()
@@ -85,8 +87,8 @@ pub fn analyze(tiles: &[Tile]) -> NprEvidence {
     };
     NprEvidence {
         ratios,
-        ratio: round(ratios.iter().sum::<f32>() / 3.0, 3),
-        autocorr: round(autocorr as f32, 3),
+        ratio: ratios.iter().sum::<f32>() / 3.0,
+        autocorr: autocorr as f32,
     }
 }
 

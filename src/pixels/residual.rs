@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pixels::windows::Tile;
-use crate::stats::{self, round, Correlation, Moments};
+use crate::stats::{self, Correlation, Moments};
 
 /// Intensity bins of the noise level function over 0-255.
 const NLF_BINS: usize = 8;
@@ -21,28 +21,38 @@ const NLF_MIN_PIXELS: usize = 200;
 #[non_exhaustive]
 pub struct ResidualEvidence {
     /// Standard deviation of the luminance residual, in 8-bit levels.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub sigma: f32,
     /// Excess kurtosis of the luminance residual (0 for Gaussian noise).
+    #[serde(serialize_with = "crate::rounding::three")]
     pub kurtosis: f32,
     /// Noise level function: (mean intensity 0-1, residual variance) per
     /// populated intensity bin.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub nlf: Vec<(f32, f32)>,
     /// Slope of residual variance against intensity (0-1), divided by the
     /// overall residual variance: > 0 when noise grows with brightness.
     /// `None` with fewer than three populated bins.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub nlf_slope: Option<f32>,
     /// R² of that line (how well a straight line explains the variances).
+    #[serde(serialize_with = "crate::rounding::three")]
     pub nlf_fit: Option<f32>,
     /// Correlation of the red and green residuals (`None` for grey images).
+    #[serde(serialize_with = "crate::rounding::three")]
     pub corr_rg: Option<f32>,
     /// Correlation of the green and blue residuals.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub corr_gb: Option<f32>,
     /// Correlation of the red and blue residuals.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub corr_rb: Option<f32>,
     /// Autocorrelation of the luminance residual at 1 pixel (mean of
     /// horizontal and vertical).
+    #[serde(serialize_with = "crate::rounding::three")]
     pub autocorr_1: f32,
     /// Same at 2 pixels.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub autocorr_2: f32,
 }
 
@@ -259,26 +269,18 @@ pub fn analyze(tiles: &[Tile], residuals: &[Vec<f32>]) -> ResidualEvidence {
         .map(|(m, sum)| ((sum / m.count() as f64 / 255.0) as f32, m.variance()))
         .collect();
     let line = (nlf.len() >= 3).then(|| stats::fit_line(&nlf)).flatten();
-    let corr = |i: usize| {
-        (!grey)
-            .then(|| pairs[i].value())
-            .flatten()
-            .map(|c| round(c, 3))
-    };
+    let corr = |i: usize| (!grey).then(|| pairs[i].value()).flatten();
     ResidualEvidence {
-        sigma: round(variance.sqrt(), 3),
-        kurtosis: round(moments.excess_kurtosis(), 3),
-        nlf: nlf
-            .iter()
-            .map(|&(i, v)| (round(i, 3), round(v, 3)))
-            .collect(),
-        nlf_slope: line.map(|l| round(l.slope / variance.max(1e-6), 3)),
-        nlf_fit: line.map(|l| round(l.r2, 3)),
+        sigma: variance.sqrt(),
+        kurtosis: moments.excess_kurtosis(),
+        nlf_slope: line.map(|l| l.slope / variance.max(1e-6)),
+        nlf_fit: line.map(|l| l.r2),
+        nlf,
         corr_rg: corr(0),
         corr_gb: corr(1),
         corr_rb: corr(2),
-        autocorr_1: round(ac1 / k, 3),
-        autocorr_2: round(ac2 / k, 3),
+        autocorr_1: ac1 / k,
+        autocorr_2: ac2 / k,
     }
 }
 

@@ -33,6 +33,7 @@ pub struct SpectrumEvidence {
     /// Number of tiles averaged.
     pub tiles: usize,
     /// Mean log power per radial bin, from low to high frequency.
+    #[serde(serialize_with = "crate::rounding::three")]
     pub radial_profile: Vec<f32>,
     /// Decay exponent of the high-frequency tail: minus the slope of log power
     /// against log frequency over 0.25-0.5 cycles/pixel (natural images ≈ 2).
@@ -41,11 +42,14 @@ pub struct SpectrumEvidence {
     pub tail_fit_rms: f32,
     /// Peak-to-neighbourhood ratio at period 2: the strongest over the
     /// spectra of the noise residual and of the difference energies.
+    #[serde(serialize_with = "crate::rounding::two")]
     pub peak_period_2: f32,
     /// Same at period 4.
+    #[serde(serialize_with = "crate::rounding::two")]
     pub peak_period_4: f32,
     /// Same at period 8. In a JPEG all three periods are harmonics of the
     /// 8×8 block grid.
+    #[serde(serialize_with = "crate::rounding::two")]
     pub peak_period_8: f32,
 }
 
@@ -284,10 +288,7 @@ pub fn analyze<T: AsRef<[f32]>, R: AsRef<[f32]>>(
     SpectrumEvidence {
         tile: size,
         tiles: tiles.len(),
-        radial_profile: profile
-            .iter()
-            .map(|v| (v * 1000.0).round() / 1000.0)
-            .collect(),
+        radial_profile: profile,
         tail_decay,
         tail_fit_rms,
         peak_period_2: peak(2),
@@ -390,7 +391,7 @@ fn peak_ratio(power: &[f32], n: usize, period: usize) -> f32 {
         let median = ring[ring.len() / 2];
         best = best.max(get(cy, cx) / (median + 1e-9));
     }
-    (best * 100.0).round() / 100.0
+    best
 }
 
 #[cfg(test)]
