@@ -57,14 +57,7 @@ pub(super) fn png_chunks(data: &[u8]) {
     }
     // The bytes as a chunk body of each text kind, signature or not.
     for kind in [*b"tEXt", *b"zTXt", *b"iTXt"] {
-        let _ = png_text::decode(
-            &png::Chunk {
-                kind,
-                offset: 0,
-                data,
-            },
-            1 << 20,
-        );
+        let _ = png_text::decode(&png::Chunk::new(kind, 0, data), 1 << 20);
     }
 }
 

@@ -10,9 +10,9 @@
 //! runs a whole collection ([`ScanOptions`]) into a resumable journal and its
 //! ranked reports.
 //!
-//! The API is what this page lists. The modules hidden from it (`container`,
-//! `decode`, `pdq`, `sanitize`, `stats`) are public only for the project's own
-//! binary, benches, examples and fuzz targets, and carry no promise.
+//! The API is what this page lists. The two modules hidden from it
+//! (`sanitize`, `stats`) are public only for the project's own binary and
+//! examples, and carry no promise.
 //!
 //! ```
 //! use provenant::{Analyzer, Config, Rule, Verdict};
@@ -41,8 +41,10 @@
 // Cargo.toml and clippy.toml.
 
 pub mod config;
+pub mod container;
 pub mod dataset;
 pub mod decide;
+pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod explain;
@@ -51,6 +53,7 @@ pub mod input;
 pub mod limits;
 pub mod model;
 pub mod outcome;
+pub mod pdq;
 pub mod pipeline;
 pub mod pixels;
 pub mod provenance;
@@ -60,12 +63,6 @@ mod rounding;
 pub mod scan;
 pub mod transform;
 
-#[doc(hidden)]
-pub mod container;
-#[doc(hidden)]
-pub mod decode;
-#[doc(hidden)]
-pub mod pdq;
 #[doc(hidden)]
 pub mod sanitize;
 #[doc(hidden)]

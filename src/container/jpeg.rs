@@ -4,6 +4,7 @@ use super::be16;
 
 /// One marker segment: the marker byte (after 0xFF) and its payload.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Segment<'a> {
     /// Marker code, e.g. 0xE1 for APP1, 0xDB for DQT.
     pub marker: u8,
@@ -15,6 +16,7 @@ pub struct Segment<'a> {
 
 /// All segments of a JPEG file, and how the walk ended.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Segments<'a> {
     /// Segments in file order, including those between progressive scans.
     pub segments: Vec<Segment<'a>>,

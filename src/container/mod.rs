@@ -19,6 +19,7 @@ use crate::input::Format;
 /// The items of a container walk (chunks), and why the walk stopped early
 /// (truncated or corrupt file), if it did.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Walk<T> {
     /// Items in file order.
     pub items: Vec<T>,
@@ -37,6 +38,7 @@ impl<T> Default for Walk<T> {
 
 /// The container structure of a file, parsed once and shared by the signals.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Structure<'a> {
     /// JPEG marker segments.
     Jpeg(jpeg::Segments<'a>),

@@ -4,6 +4,7 @@ use super::{be32, Walk};
 
 /// One chunk: its four-letter type and its data.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Chunk<'a> {
     /// Chunk type, e.g. `b"tEXt"`.
     pub kind: [u8; 4],
@@ -11,6 +12,13 @@ pub struct Chunk<'a> {
     pub offset: usize,
     /// Chunk data (CRC not included).
     pub data: &'a [u8],
+}
+
+impl<'a> Chunk<'a> {
+    /// A chunk of type `kind` at `offset` holding `data`.
+    pub fn new(kind: [u8; 4], offset: usize, data: &'a [u8]) -> Self {
+        Chunk { kind, offset, data }
+    }
 }
 
 /// Walks the chunks of a PNG file (after the 8-byte signature).

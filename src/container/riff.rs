@@ -4,6 +4,7 @@ use super::{le32, Walk};
 
 /// One top-level chunk of a WebP file.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Chunk<'a> {
     /// FourCC, e.g. `b"EXIF"`, `b"XMP "`, `b"VP8L"`.
     pub kind: [u8; 4],

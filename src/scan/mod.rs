@@ -8,12 +8,9 @@
 //! the thread count. At most `jobs` files are being analysed at once, and
 //! workers wait when the writer is more than [`WINDOW`] files behind.
 
-#[doc(hidden)]
 pub mod journal;
 pub mod render;
-#[doc(hidden)]
 pub mod thumbnails;
-#[doc(hidden)]
 pub mod triage;
 pub mod walk;
 
